@@ -1,0 +1,155 @@
+"""The redaction engine: normalise, run recognizers, resolve overlaps, redact."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from hushdesk.redaction.config import DEFAULT_CONFIG, RedactionConfig
+from hushdesk.redaction.normalize import NormalisedText, normalise
+from hushdesk.redaction.operators import Operator, apply_operator
+from hushdesk.redaction.registry import default_recognizers
+from hushdesk.redaction.state import PlaceholderState
+from hushdesk.redaction.types import Candidate, Finding, Recognizer
+
+_TRIM = " \t\r\n.,;:!?\"'()[]{}<>"
+
+
+@dataclass(frozen=True)
+class RedactionResult:
+    """Redacted text and what was found.
+
+    ``state`` is an updated *copy* of the state passed in (or a new state): the
+    caller's object is never mutated, so a rolled-back transaction can simply
+    keep using its old state.
+    """
+
+    text: str
+    findings: list[Finding]
+    state: PlaceholderState
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop surrounding whitespace and punctuation a pattern may have included."""
+    while start < end and text[start] in _TRIM:
+        start += 1
+    while end > start and text[end - 1] in _TRIM:
+        # Keep a closing bracket or period that belongs to the value itself.
+        if text[end - 1] in ")]}>" and _balanced_opening(text, start, end - 1):
+            break
+        if text[end - 1] == "." and end - start <= 4 and text[start:end].count(".") >= 1:
+            break
+        end -= 1
+    return start, end
+
+
+def _balanced_opening(text: str, start: int, closing: int) -> bool:
+    pairs = {")": "(", "]": "[", "}": "{", ">": "<"}
+    return pairs[text[closing]] in text[start:closing]
+
+
+def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
+    """Keep the best non-overlapping findings: higher score first, then longer."""
+    ranked = sorted(findings, key=lambda f: (-f.score, -(f.end - f.start), f.start))
+    taken: list[Finding] = []
+    for finding in ranked:
+        if all(finding.end <= other.start or other.end <= finding.start for other in taken):
+            taken.append(finding)
+    taken.sort(key=lambda f: f.start)
+    return taken
+
+
+class RedactionEngine:
+    """Stateless after construction and safe to share between threads."""
+
+    def __init__(self, recognizers: Sequence[Recognizer] | None = None) -> None:
+        self._recognizers: tuple[Recognizer, ...] = (
+            tuple(recognizers) if recognizers is not None else default_recognizers()
+        )
+
+    @property
+    def recognizers(self) -> tuple[Recognizer, ...]:
+        return self._recognizers
+
+    def analyze(self, text: str, config: RedactionConfig | None = None) -> list[Finding]:
+        """Non-overlapping findings sorted by start, offsets into ``text``."""
+        config = config or DEFAULT_CONFIG
+        if not text:
+            return []
+        normalised = normalise(text)
+        findings: list[Finding] = []
+        for recognizer in (*self._recognizers, *config.tenant_recognizers):
+            if recognizer.labels <= config.disabled_entities:
+                continue
+            for candidate in recognizer.find(normalised.text):
+                finding = self._accept(candidate, normalised, config)
+                if finding is not None:
+                    findings.append(finding)
+        return resolve_overlaps(findings)
+
+    def _accept(
+        self, candidate: Candidate, normalised: NormalisedText, config: RedactionConfig
+    ) -> Finding | None:
+        if candidate.label in config.disabled_entities:
+            return None
+        if candidate.score < config.threshold_for(candidate.label):
+            return None
+        text = normalised.original
+        start, end = normalised.to_original(candidate.start, candidate.end)
+        start, end = _trim(text, start, end)
+        if start >= end:
+            return None
+        value = text[start:end]
+        if config.allow_list and _allowed(value, text, start, end, config):
+            return None
+        return Finding(
+            start, end, candidate.label, value, candidate.score, candidate.recognizer, candidate.reason
+        )
+
+    def redact(
+        self,
+        text: str,
+        *,
+        config: RedactionConfig | None = None,
+        state: PlaceholderState | None = None,
+        operator: Operator = "placeholder",
+        hash_key: bytes | None = None,
+    ) -> RedactionResult:
+        new_state = state.copy() if state is not None else PlaceholderState()
+        findings = self.analyze(text, config)
+        redacted = apply_operator(text, findings, operator, new_state, hash_key)
+        return RedactionResult(redacted, findings, new_state)
+
+
+def _allowed(value: str, text: str, start: int, end: int, config: RedactionConfig) -> bool:
+    """A finding is allowed if it is an allow-listed term or lies inside one."""
+    allowed = config.allowed_terms
+    if " ".join(value.casefold().split()) in allowed:
+        return True
+    folded = text.casefold()
+    if len(folded) != len(text):
+        return False
+    for term in allowed:
+        position = folded.find(term, max(0, end - len(term)))
+        while position != -1 and position <= start:
+            if position + len(term) >= end:
+                return True
+            position = folded.find(term, position + 1)
+    return False
+
+
+_engine_lock = threading.Lock()
+
+
+@functools.cache
+def _process_engine() -> RedactionEngine:
+    return RedactionEngine()
+
+
+def get_engine() -> RedactionEngine:
+    """The process-wide engine (created on first use; models load lazily)."""
+    # functools.cache alone may build two engines under a race; the lock makes it one.
+    with _engine_lock:
+        return _process_engine()

@@ -1,0 +1,34 @@
+"""Payment card numbers: issuer prefix + length + Luhn checksum."""
+
+from __future__ import annotations
+
+import re
+
+from hushdesk.redaction.recognizers.base import RegexRecognizer, luhn_valid, only_digits
+from hushdesk.redaction.types import CREDIT_CARD
+
+# 13-19 digits, optionally grouped by single spaces or dashes ("4111 1111 1111 1111",
+# "4111-1111-...", or digits split one by one to dodge naive detectors).
+_CARD = re.compile(r"(?<![\w.,-])\d(?:[ -]?\d){12,18}(?![\w]|[.,-]\d)")
+
+_ISSUER_PREFIX = re.compile(r"^(?:4|5[1-5]|2[2-7]|3[47]|3[068]|6(?:011|5|4[4-9]|22)|35|62|81)")
+
+
+def _score_card(value: str, match: re.Match[str], text: str) -> float | None:
+    digits = only_digits(value)
+    if not 13 <= len(digits) <= 19 or not luhn_valid(digits):
+        return None
+    if len(set(digits)) == 1:  # 0000 0000 0000 0000 passes Luhn but is filler
+        return None
+    if _ISSUER_PREFIX.match(digits):
+        return 0.95
+    return 0.6
+
+
+CREDIT_CARD_RECOGNIZER = RegexRecognizer(
+    name="credit_card",
+    label=CREDIT_CARD,
+    pattern=_CARD,
+    validate=_score_card,
+    reason="13-19 digits with a known issuer prefix and a valid Luhn checksum",
+)
