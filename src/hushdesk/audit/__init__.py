@@ -1,0 +1,1 @@
+"""Tamper-evident audit log: every read and write of personal data, hash-chained per workspace."""

@@ -1,0 +1,167 @@
+"""record() appends to a workspace's chain in the caller's transaction; verify() names the first broken row.
+
+Each row's hash covers its own fields and the previous row's hash, so editing, deleting or reordering any row
+breaks every later link. The chain head (``audit_heads``) is locked while appending, which serialises writers
+of one workspace without blocking other workspaces.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from hushdesk.kit.clock import utcnow
+from hushdesk.kit.ids import new_id
+from hushdesk.models.audit import AuditEvent, AuditHead
+from hushdesk.tenancy.actor import Actor
+
+GENESIS = "0" * 64
+SYSTEM_CHAIN = "-"
+
+
+def _canonical(event: AuditEvent) -> bytes:
+    payload = {
+        "chain": event.chain,
+        "seq": event.seq,
+        "at": event.created_at.isoformat(timespec="microseconds"),
+        "actor": [event.actor_type, event.actor_id, event.actor_name],
+        "action": event.action,
+        "target": [event.target_type, event.target_id],
+        "request": event.request_id,
+        "details": event.details_json,
+        "prev": event.prev_hash,
+    }
+    return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
+
+
+def compute_hash(event: AuditEvent) -> str:
+    return hashlib.sha256(_canonical(event)).hexdigest()
+
+
+def _lock_head(session: Session, chain: str) -> AuditHead:
+    dialect = session.get_bind().dialect.name
+    ins = pg_insert(AuditHead) if dialect == "postgresql" else sqlite_insert(AuditHead)
+    session.execute(ins.values(chain=chain, seq=0, hash=GENESIS).on_conflict_do_nothing(index_elements=["chain"]))
+    head = session.execute(
+        select(AuditHead).where(AuditHead.chain == chain).with_for_update()
+    ).scalar_one()
+    return head
+
+
+def record(
+    session: Session,
+    actor: Actor | None,
+    action: str,
+    *,
+    workspace_id: str | None = None,
+    target_type: str | None = None,
+    target_id: str | None = None,
+    details: dict[str, Any] | None = None,
+    request_id: str | None = None,
+) -> AuditEvent:
+    """Append one audit row in the current transaction. ``details`` holds ids and counts, never values."""
+    chain = workspace_id or (actor.workspace_id if actor else None) or SYSTEM_CHAIN
+    head = _lock_head(session, chain)
+    event = AuditEvent(
+        id=new_id("au"),
+        chain=chain,
+        seq=head.seq + 1,
+        created_at=utcnow(),
+        actor_type=actor.kind if actor else "system",
+        actor_id=actor.id if actor else None,
+        actor_name=actor.name if actor else "system",
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        request_id=request_id,
+        details_json=json.dumps(details or {}, sort_keys=True, separators=(",", ":")),
+        prev_hash=head.hash,
+    )
+    event.hash = compute_hash(event)
+    session.add(event)
+    head.seq = event.seq
+    head.hash = event.hash
+    return event
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    chain: str
+    seq: int
+    event_id: str | None
+    reason: str
+
+
+def verify_chain(session: Session, chain: str, batch: int = 2000) -> ChainBreak | None:
+    prev_hash = GENESIS
+    expected_seq = 1
+    last_seq = 0
+    while True:
+        rows = session.execute(
+            select(AuditEvent)
+            .where(AuditEvent.chain == chain, AuditEvent.seq >= expected_seq)
+            .order_by(AuditEvent.seq)
+            .limit(batch)
+        ).scalars().all()
+        if not rows:
+            break
+        for event in rows:
+            if event.seq != expected_seq:
+                return ChainBreak(chain, expected_seq, None, f"row with seq {expected_seq} is missing")
+            if event.prev_hash != prev_hash:
+                return ChainBreak(chain, event.seq, event.id, "previous-hash link does not match")
+            if compute_hash(event) != event.hash:
+                return ChainBreak(chain, event.seq, event.id, "row content does not match its hash")
+            prev_hash = event.hash
+            last_seq = event.seq
+            expected_seq += 1
+    head = session.get(AuditHead, chain)
+    if head is not None and (head.seq != last_seq or head.hash != prev_hash):
+        return ChainBreak(chain, last_seq + 1, None, "rows after the last verified one were removed")
+    return None
+
+
+def verify_all(session: Session) -> list[ChainBreak]:
+    chains = session.execute(select(AuditHead.chain).order_by(AuditHead.chain)).scalars().all()
+    breaks = []
+    for chain in chains:
+        found = verify_chain(session, chain)
+        if found:
+            breaks.append(found)
+    return breaks
+
+
+def list_events(
+    session: Session,
+    *,
+    workspace_id: str,
+    target_type: str | None = None,
+    target_id: str | None = None,
+    actor_id: str | None = None,
+    action_prefix: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 100,
+) -> list[AuditEvent]:
+    stmt = select(AuditEvent).where(AuditEvent.chain == workspace_id)
+    if target_type:
+        stmt = stmt.where(AuditEvent.target_type == target_type)
+    if target_id:
+        stmt = stmt.where(AuditEvent.target_id == target_id)
+    if actor_id:
+        stmt = stmt.where(AuditEvent.actor_id == actor_id)
+    if action_prefix:
+        stmt = stmt.where(AuditEvent.action.startswith(action_prefix))
+    if since:
+        stmt = stmt.where(AuditEvent.created_at >= since)
+    if until:
+        stmt = stmt.where(AuditEvent.created_at < until)
+    return list(session.execute(stmt.order_by(AuditEvent.seq.desc()).limit(limit)).scalars())

@@ -1,0 +1,100 @@
+"""Settings from HUSHDESK_* environment variables.
+
+Outside dev mode the app refuses to start with the built-in development secret, so a production install
+cannot silently run with a key that is public in our source code.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-insecure-secret-change-me"
+
+
+class SettingsError(ValueError):
+    """Raised when the configuration is unsafe or inconsistent."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HUSHDESK_", extra="ignore")
+
+    env: Literal["dev", "test", "production"] = "production"
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    keyvault_url: str = ""
+    secret_key: str = DEV_SECRET
+    master_key_provider: Literal["file", "env"] = "file"
+    master_key_file: Path | None = None
+    master_key: str = ""  # base64, used when master_key_provider == "env"
+    base_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Queue: "embedded" runs consumer threads inside `hushdesk serve` on a SQLite queue file;
+    # "redis" lets several `hushdesk worker` processes share the work; "immediate" runs inline (tests).
+    queue: Literal["embedded", "redis", "immediate"] = "embedded"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    worker_threads: int = Field(default=2, ge=1, le=64)
+    max_request_bytes: int = Field(default=1_000_000, ge=1024)
+    max_message_chars: int = Field(default=20_000, ge=100)
+    max_attachment_bytes: int = Field(default=5_000_000, ge=1024)
+    session_hours: int = Field(default=12, ge=1)
+    trust_proxy_tls: bool = False
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_seconds: int = Field(default=900, ge=10)
+    password_hash_fast: bool = False  # tests only: argon2 with small parameters
+    log_json: bool = False
+    log_level: str = "INFO"
+
+    @field_validator("database_url", "keyvault_url")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_defaults(self) -> Settings:
+        if self.env == "production" and self.secret_key == DEV_SECRET:
+            raise SettingsError(
+                "HUSHDESK_SECRET_KEY is the built-in development secret; set a random value "
+                "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`) or run with HUSHDESK_ENV=dev"
+            )
+        if len(self.secret_key) < 16:
+            raise SettingsError("HUSHDESK_SECRET_KEY must be at least 16 characters")
+        if self.password_hash_fast and self.env == "production":
+            raise SettingsError("HUSHDESK_PASSWORD_HASH_FAST is for tests only")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'hushdesk.db').as_posix()}"
+
+    @property
+    def resolved_keyvault_url(self) -> str:
+        # The key vault lives apart from the data database so that database backups never hold the
+        # keys that crypto-shredding destroys (ADR 0004).
+        return self.keyvault_url or f"sqlite:///{(self.data_dir / 'keyvault.db').as_posix()}"
+
+    @property
+    def resolved_master_key_file(self) -> Path:
+        return self.master_key_file or (self.data_dir / "master.key")
+
+    @property
+    def queue_file(self) -> Path:
+        return self.data_dir / "queue.db"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir / "log"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://") or self.trust_proxy_tls
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

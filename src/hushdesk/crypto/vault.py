@@ -1,0 +1,135 @@
+"""The key vault: wrapped workspace and contact keys, stored APART from the data database.
+
+Why apart: crypto-shredding only works if a backup of the data database does not also hold the key that was
+destroyed. Data backups never contain the vault; the vault has its own (short) backup policy. See ADR 0004.
+The vault's schema is tiny and versioned by ``SCHEMA_VERSION``; it is created on first use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    delete,
+    insert,
+    select,
+    update,
+)
+
+from hushdesk.db import make_engine
+from hushdesk.kit.clock import utcnow
+
+SCHEMA_VERSION = 1
+
+vault_metadata = MetaData()
+
+vault_keys = Table(
+    "vault_keys",
+    vault_metadata,
+    Column("id", String(40), primary_key=True),
+    Column("workspace_id", String(32), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),  # workspace_kek | workspace_index | workspace_secrets | contact
+    Column("version", Integer, nullable=False, default=1),
+    Column("wrapped", LargeBinary, nullable=False),
+    Column("wrapped_by", String(40), nullable=False),  # master key id or workspace KEK id
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("rotated_at", DateTime(timezone=True)),
+)
+
+vault_meta = Table(
+    "vault_meta",
+    vault_metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", String(200), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class WrappedKey:
+    id: str
+    workspace_id: str
+    kind: str
+    version: int
+    wrapped: bytes
+    wrapped_by: str
+
+
+class KeyVault:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._ready = False
+
+    def ensure_schema(self) -> None:
+        if self._ready:
+            return
+        # The vault is not part of the Alembic-managed data schema on purpose (it is a different store);
+        # its two tables are created idempotently and stamped with a version.
+        vault_metadata.create_all(self.engine)
+        with self.engine.begin() as conn:
+            row = conn.execute(select(vault_meta.c.value).where(vault_meta.c.name == "schema_version")).first()
+            if row is None:
+                conn.execute(insert(vault_meta).values(name="schema_version", value=str(SCHEMA_VERSION)))
+            elif int(row[0]) > SCHEMA_VERSION:
+                raise RuntimeError("the key vault was written by a newer hushdesk")
+        self._ready = True
+
+    def put(self, key: WrappedKey) -> None:
+        self.ensure_schema()
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(vault_keys).values(
+                    id=key.id,
+                    workspace_id=key.workspace_id,
+                    kind=key.kind,
+                    version=key.version,
+                    wrapped=key.wrapped,
+                    wrapped_by=key.wrapped_by,
+                    created_at=utcnow(),
+                )
+            )
+
+    def get(self, key_id: str) -> WrappedKey | None:
+        self.ensure_schema()
+        with self.engine.connect() as conn:
+            row = conn.execute(select(vault_keys).where(vault_keys.c.id == key_id)).first()
+        if row is None:
+            return None
+        return WrappedKey(row.id, row.workspace_id, row.kind, row.version, row.wrapped, row.wrapped_by)
+
+    def find(self, workspace_id: str, kind: str) -> list[WrappedKey]:
+        self.ensure_schema()
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(vault_keys)
+                .where(vault_keys.c.workspace_id == workspace_id, vault_keys.c.kind == kind)
+                .order_by(vault_keys.c.version.desc())
+            ).all()
+        return [WrappedKey(r.id, r.workspace_id, r.kind, r.version, r.wrapped, r.wrapped_by) for r in rows]
+
+    def rewrap(self, key_id: str, wrapped: bytes, wrapped_by: str, rotated_at: datetime) -> None:
+        self.ensure_schema()
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(vault_keys)
+                .where(vault_keys.c.id == key_id)
+                .values(wrapped=wrapped, wrapped_by=wrapped_by, rotated_at=rotated_at)
+            )
+
+    def destroy(self, key_id: str) -> bool:
+        """Crypto-shred: the row is deleted (SQLite secure_delete overwrites the page)."""
+        self.ensure_schema()
+        with self.engine.begin() as conn:
+            result = conn.execute(delete(vault_keys).where(vault_keys.c.id == key_id))
+        return bool(result.rowcount)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

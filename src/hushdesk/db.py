@@ -1,0 +1,125 @@
+"""Engines, sessions and the unit of work: one transaction per request or job, committed at the edge.
+
+Services receive a ``UnitOfWork`` and never commit. Side effects (jobs, realtime events, mail) are buffered on
+it with ``after_commit`` and run only once the transaction is durable; a rollback drops them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+log = logging.getLogger(__name__)
+
+AfterCommit = Callable[[], None]
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    # Deleted content is overwritten with zeros so erased plaintext does not linger in free pages.
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _sqlite_begin_immediate(conn: Any) -> None:
+    # Take the write lock at BEGIN: two writers that both read first would otherwise deadlock-upgrade
+    # and fail with "database is locked" instead of waiting their turn.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": 30, "isolation_level": None},
+            pool_size=8,
+            max_overflow=8,
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
+        return engine
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def make_null_pool_engine(url: str) -> Engine:
+    """For short-lived CLI and migration runs that must not keep connections open."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(url, poolclass=NullPool, connect_args={"isolation_level": None})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
+        return engine
+    if parsed.drivername == "postgresql":
+        url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return create_engine(url, poolclass=NullPool)
+
+
+class UnitOfWork:
+    """A session plus the side effects that wait for its commit."""
+
+    def __init__(self, session: Session, request_id: str | None = None) -> None:
+        self.session = session
+        self.request_id = request_id
+        self._after_commit: list[AfterCommit] = []
+
+    def after_commit(self, effect: AfterCommit) -> None:
+        self._after_commit.append(effect)
+
+    def commit(self) -> None:
+        self.session.commit()
+        effects, self._after_commit = self._after_commit, []
+        for effect in effects:
+            try:
+                effect()
+            except Exception:  # an effect failing must not turn a committed request into an error
+                log.exception("after-commit effect failed")
+
+    def rollback(self) -> None:
+        self._after_commit.clear()
+        self.session.rollback()
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def unit_of_work(self, request_id: str | None = None) -> Iterator[UnitOfWork]:
+        """Commit on success, roll back on any exception; effects run after commit."""
+        session = self._sessions()
+        uow = UnitOfWork(session, request_id)
+        try:
+            yield uow
+            uow.commit()
+        except BaseException:
+            uow.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()

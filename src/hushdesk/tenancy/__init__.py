@@ -1,0 +1,1 @@
+"""Workspaces, roles and the actor resolved once at the edge of each request."""
