@@ -6,16 +6,54 @@ Adding a recognizer = writing a class that satisfies
 
 from __future__ import annotations
 
+from hushdesk.redaction.recognizers.accounts import (
+    ACCOUNT_RECOGNIZER,
+    HANDLE_RECOGNIZER,
+    KNOWN_SECRET_RECOGNIZER,
+    REFERENCE_CODE_RECOGNIZER,
+    SECRET_AFTER_WORD_RECOGNIZER,
+    USERNAME_RECOGNIZER,
+)
+from hushdesk.redaction.recognizers.address import StreetAddressRecognizer
+from hushdesk.redaction.recognizers.context import ConversationCueRecognizer, PriorPlaceholderRecognizer
 from hushdesk.redaction.recognizers.credit_card import CREDIT_CARD_RECOGNIZER
+from hushdesk.redaction.recognizers.dates import DATE_RECOGNIZER, YEAR_RECOGNIZER
 from hushdesk.redaction.recognizers.email import EMAIL_RECOGNIZER
+from hushdesk.redaction.recognizers.identifiers import (
+    CONTEXT_ID_RECOGNIZER,
+    IPV4_RECOGNIZER,
+    IPV6_RECOGNIZER,
+    NINO_RECOGNIZER,
+    SSN_RECOGNIZER,
+    URL_RECOGNIZER,
+    IbanRecognizer,
+)
 from hushdesk.redaction.recognizers.phone import PHONE_RECOGNIZER
 from hushdesk.redaction.types import Recognizer
 
 
 def default_recognizers() -> tuple[Recognizer, ...]:
-    """Fresh instances of every built-in recognizer (cheap: no I/O here)."""
+    """Every built-in recognizer (cheap: no I/O here; models load on first use)."""
     return (
         EMAIL_RECOGNIZER,
         PHONE_RECOGNIZER,
         CREDIT_CARD_RECOGNIZER,
+        IbanRecognizer(),
+        SSN_RECOGNIZER,
+        NINO_RECOGNIZER,
+        CONTEXT_ID_RECOGNIZER,
+        IPV4_RECOGNIZER,
+        IPV6_RECOGNIZER,
+        URL_RECOGNIZER,
+        DATE_RECOGNIZER,
+        YEAR_RECOGNIZER,
+        ACCOUNT_RECOGNIZER,
+        USERNAME_RECOGNIZER,
+        REFERENCE_CODE_RECOGNIZER,
+        HANDLE_RECOGNIZER,
+        SECRET_AFTER_WORD_RECOGNIZER,
+        KNOWN_SECRET_RECOGNIZER,
+        StreetAddressRecognizer(),
+        ConversationCueRecognizer(),
+        PriorPlaceholderRecognizer(),
     )

@@ -1,0 +1,192 @@
+"""What a support conversation gives for free: greetings, sign-offs, "my name is",
+chat speaker labels and honorifics announce a name; legal suffixes announce an
+organisation; job titles and health details are quasi-identifiers (OTHER);
+placeholders left by an earlier redaction step stand for the value they hid.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from hushdesk.redaction.types import (
+    ACCOUNT_ID,
+    ADDRESS,
+    DATE,
+    EMAIL,
+    IP_ADDRESS,
+    ORGANIZATION,
+    OTHER,
+    PERSON,
+    PHONE,
+    URL,
+    Candidate,
+)
+
+_NAME = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ]+)?"
+_FULL_NAME = rf"{_NAME}(?:[ \t]+(?:[A-Z]\.?[ \t]+)?{_NAME}){{0,2}}"
+_LOWER_OR_TITLE = r"(?:[A-Z][a-zà-ÿ'’]+|[a-zà-ÿ]{2,})"
+
+# (pattern, score, reason); group 1 is the name.
+_PERSON_PATTERNS: tuple[tuple[re.Pattern[str], float, str], ...] = (
+    (
+        re.compile(
+            rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Herr|Frau|Sr|Sra)\.?[ \t]+{_FULL_NAME}"
+        ),
+        0.85,
+        "honorific followed by a capitalised name",
+    ),
+    (
+        re.compile(
+            rf"(?i:\b(?:my name is|my name's|name is|i am called|call me|this is|i'm|i am|signed|"
+            rf"speak(?:ing)? (?:to|with)|ask for|assigned to|cc'?d?|attn:?|attention:?))[ \t]+({_FULL_NAME})"
+        ),
+        0.75,
+        "self-introduction or hand-off phrase",
+    ),
+    (
+        re.compile(
+            rf"(?i:\b(?:my name is|my name's|call me))[ \t]+({_LOWER_OR_TITLE}(?:[ \t]+{_LOWER_OR_TITLE})?)"
+        ),
+        0.7,
+        "self-introduction (any case)",
+    ),
+    (
+        re.compile(
+            rf"(?im:^[ \t]*(?:hi|hello|hey|dear|hiya|greetings|good (?:morning|afternoon|evening)|thanks|"
+            rf"thank you|thx|cheers|welcome|bye)),?[ \t]+({_FULL_NAME})(?=[ \t]*[,!.:\n]|$)"
+        ),
+        0.8,
+        "greeting or thanks addressed to a name",
+    ),
+    (
+        re.compile(
+            rf"(?i:(?:regards|best|thanks|thank you|cheers|sincerely|yours|warmly|talk soon|br|"
+            rf"kind regards|best wishes|many thanks),?)[ \t]*\n[ \t]*(?:[-—–~]+[ \t]*)?({_FULL_NAME})[ \t]*(?=\n|$)"
+        ),
+        0.85,
+        "name on the line after a sign-off",
+    ),
+    (
+        re.compile(rf"(?m:^[ \t]*[-—–~]{{1,2}}[ \t]*({_FULL_NAME})[ \t]*$)"),
+        0.75,
+        "dash signature line",
+    ),
+    (
+        re.compile(
+            rf"(?m:^[ \t]*\[?[0-9:. ]+(?:[AaPp][Mm])?\]?[ \t]*({_FULL_NAME})(?=[ \t]*(?:\([^)\n]*\))?:))"
+        ),
+        0.85,
+        "chat speaker label",
+    ),
+    (
+        re.compile(
+            rf"(?im:^[ \t]*(?:from|to|cc|bcc|sender|receiver|recipient|name|full name|customer|client|"
+            rf"patient|applicant|employee|contact|agent|doctor|physician|student|tenant|landlord|"
+            rf"beneficiary|account holder|cardholder|guest|passenger|author|manager|reviewer|"
+            rf"candidate|member|user|witness|plaintiff|defendant|insured|policyholder)"
+            rf"(?: name)?[ \t]*:[ \t]*(?:(?:Mr|Mrs|Ms|Dr)\.?[ \t]+)?({_FULL_NAME}))"
+        ),
+        0.85,
+        "form field or message header that holds a name",
+    ),
+)
+
+_ORG_SUFFIX = (
+    r"(?:Inc|LLC|L\.L\.C|Ltd|Limited|Corp|Corporation|Co|Company|GmbH|AG|SA|S\.A|SAS|SARL|BV|NV|PLC|"
+    r"LLP|LP|Pty|Group|Holdings|Bank|University|College|School|Academy|Hospital|Clinic|Foundation|"
+    r"Institute|Agency|Solutions|Technologies|Tech|Systems|Consulting|Partners|Associates|Industries|"
+    r"Enterprises|Services|Labs|Laboratories|Insurance|Capital|Ventures|Media|Studios|Software|"
+    r"Pharmaceuticals|Logistics|Motors|Airlines|Bakery|Cafe|Restaurant|Hotel|Store|Shop|Department)"
+)
+_ORG = re.compile(
+    rf"\b(?:(?:[A-Z][\w&'’-]*|[A-Z]{{2,}}|of|and|&|the|for)[ \t]+){{0,4}}[A-Z][\w&'’-]*[ \t]+{_ORG_SUFFIX}\b\.?"
+    rf"|\b(?:University|College|Bank|Institute|Hospital|School|Department|Ministry) of(?:[ \t]+[A-Z][\w'’-]+){{1,3}}"
+)
+_ORG_LEADING_NOISE = re.compile(r"^(?:the|of|and|for|at|from|to|with|in)\s+", re.IGNORECASE)
+
+_ROLE_FUNCTION = (
+    r"(?:Marketing|Sales|HR|Human Resources|IT|Finance|Financial|Operations|Product|Project|Program|"
+    r"Software|Data|Account|Accounts|Customer Success|Customer Service|Support|Engineering|Research|"
+    r"Business|Technical|Communications|Legal|Compliance|Security|Quality|Content|Graphic|UX|UI|"
+    r"Web|Network|Systems|Office|Store|Regional|General|Executive|Administrative|Creative|Design|"
+    r"Development|Training|Procurement|Logistics|Supply Chain|Brand|Social Media|Public Relations|PR)"
+)
+_ROLE_NOUN = (
+    r"(?:Manager|Director|Engineer|Developer|Analyst|Specialist|Coordinator|Officer|Designer|Assistant|"
+    r"Consultant|Administrator|Lead|Head|Representative|Rep|Associate|Executive|Strategist|Architect|"
+    r"Scientist|Accountant|Advisor|Adviser|Supervisor|Intern|Recruiter|Editor|Writer|Agent|Planner|"
+    r"Technician|Auditor|Controller|Generalist|Partner|Clerk|Secretary|Nurse|Teacher)"
+)
+_JOB_TITLE = re.compile(
+    rf"\b(?:(?:Senior|Junior|Sr\.|Jr\.|Lead|Chief|Head|Principal|Staff|Assistant|Associate|Deputy|Vice)[ \t]+)?"
+    rf"(?:{_ROLE_FUNCTION}[ \t]+)?{_ROLE_NOUN}\b"
+    rf"|\b(?:CEO|CTO|CFO|COO|CIO|CMO|CISO|CPO|VP of [A-Z]\w+|Vice President|President|Founder|Co-Founder)\b"
+)
+_MEDICATION = re.compile(
+    r"\b[A-Z][a-z]{3,}(?:in|ol|il|ide|ine|one|ate|pam|lam|mab|tan|pril|cin|xin|sone|zole|statin|mide|fen|"
+    r"rin|lin|dine|zine|vir|cillin)\s*\d+(?:\.\d+)?\s?(?:mg|mcg|µg|g|ml|iu|units)\b"
+)
+_CONDITIONS = re.compile(
+    r"\b(?i:hypertension|diabetes|type [12] diabetes|asthma|pneumonia|bronchitis|depression|anxiety|"
+    r"migraine|arthritis|cancer|leukemia|hiv|aids|hepatitis [abc]|covid-19|influenza|epilepsy|"
+    r"alzheimer'?s|parkinson'?s|dementia|schizophrenia|bipolar disorder|adhd|autism|copd|"
+    r"heart disease|heart failure|stroke|obesity|hypothyroidism|hyperthyroidism|anemia|"
+    r"tuberculosis|kidney disease|allergy to penicillin|penicillin|pregnan(?:t|cy)|"
+    r"high blood pressure|high cholesterol|eczema|psoriasis|celiac disease|crohn'?s disease|"
+    r"lisinopril|metformin|amoxicillin|ibuprofen|insulin|atorvastatin|albuterol|sertraline)\b"
+)
+
+_PLACEHOLDER_LABELS = {
+    "PERSON": PERSON, "NAME": PERSON, "FIRST_NAME": PERSON, "LAST_NAME": PERSON, "FULL_NAME": PERSON,
+    "EMAIL": EMAIL, "EMAIL_ADDRESS": EMAIL, "PHONE": PHONE, "PHONE_NUMBER": PHONE,
+    "ADDRESS": ADDRESS, "LOCATION": ADDRESS, "CITY": ADDRESS, "DATE": DATE, "DATE_TIME": DATE,
+    "DOB": DATE, "URL": URL, "IP": IP_ADDRESS, "IP_ADDRESS": IP_ADDRESS,
+    "ORGANIZATION": ORGANIZATION, "ORG": ORGANIZATION, "COMPANY": ORGANIZATION,
+}  # fmt: skip
+_PLACEHOLDER = re.compile(r"\[([A-Z][A-Z_]*?)(?:_\d+)?\]|\{\{?([A-Z][A-Z_]*?)(?:_\d+)?\}?\}")
+
+
+class ConversationCueRecognizer:
+    """Names, organisations, job titles and health details announced by context."""
+
+    name = "conversation_cues"
+    labels = frozenset({PERSON, ORGANIZATION, OTHER})
+
+    def find(self, text: str) -> Iterable[Candidate]:
+        for pattern, score, reason in _PERSON_PATTERNS:
+            for match in pattern.finditer(text):
+                group = 1 if pattern.groups else 0
+                yield Candidate(match.start(group), match.end(group), PERSON, score, self.name, reason)
+        for match in _ORG.finditer(text):
+            noise = _ORG_LEADING_NOISE.match(match.group(0))
+            start = match.start() + (noise.end() if noise else 0)
+            yield Candidate(
+                start, match.end(), ORGANIZATION, 0.7, self.name, "name with a legal/organisation suffix"
+            )
+        for match in _JOB_TITLE.finditer(text):
+            yield Candidate(match.start(), match.end(), OTHER, 0.6, self.name, "job title (quasi-identifier)")
+        for pattern in (_MEDICATION, _CONDITIONS):
+            for match in pattern.finditer(text):
+                yield Candidate(match.start(), match.end(), OTHER, 0.6, self.name, "health detail")
+
+
+class PriorPlaceholderRecognizer:
+    """ "[PHONE_1]" or "{{NAME}}" left by an earlier redaction step: keep them redacted
+    (and numbered by us) so two systems' placeholders never leak the mapping."""
+
+    name = "prior_placeholder"
+    labels = frozenset({PERSON, EMAIL, PHONE, ADDRESS, DATE, URL, IP_ADDRESS, ORGANIZATION, ACCOUNT_ID})
+
+    def find(self, text: str) -> Iterable[Candidate]:
+        if "[" not in text and "{" not in text:
+            return
+        for match in _PLACEHOLDER.finditer(text):
+            kind = match.group(1) or match.group(2) or ""
+            label = _PLACEHOLDER_LABELS.get(kind)
+            if label is None and kind.endswith(("_ID", "_NUMBER", "ID")):
+                label = ACCOUNT_ID
+            if label is not None:
+                yield Candidate(
+                    match.start(), match.end(), label, 0.9, self.name, "earlier redaction placeholder"
+                )

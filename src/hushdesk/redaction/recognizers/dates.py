@@ -1,0 +1,77 @@
+"""Personal dates: full calendar dates and birth years.
+
+A bare weekday ("see you Friday"), a time or a duration says nothing about a
+person, so only dates that pin a day (or a year next to a birth/life-event
+word) are reported.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hushdesk.redaction.recognizers.base import RegexRecognizer, has_context
+from hushdesk.redaction.types import DATE
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_WEEKDAY = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?"
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_YEAR = r"(?:1[89]\d\d|2[01]\d\d)"
+_TIME = r"(?:[ T](?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s?[ap]\.?m\.?)?)?"
+_DATES = re.compile(
+    rf"(?<![\w/.-])(?:"
+    rf"{_YEAR}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01]){_TIME}"  # ISO
+    rf"|{_YEAR}/(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])"
+    rf"|(?:0?[1-9]|[12]\d|3[01])[/.-](?:0?[1-9]|[12]\d|3[01])[/.-](?:{_YEAR}|\d\d){_TIME}"  # d/m/y, m/d/y
+    rf"|(?:{_WEEKDAY},?\s+)?(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH}\.?(?:,?\s+{_YEAR})?"  # 2nd of October 2023
+    rf"|(?:{_WEEKDAY},?\s+)?{_MONTH}\.?\s+{_DAY}(?:,?\s+{_YEAR})?"  # Monday, October 2, 2023
+    rf"|{_MONTH}\.?,?\s+{_YEAR}"  # October 2023
+    rf")(?![\w/]|[.-]\d)",
+    re.IGNORECASE,
+)
+_BIRTH_CONTEXT = re.compile(
+    r"\b(?:born|birth|dob|d\.o\.b|birthday|bday|age|died|deceased|married|wedding|since|graduated|"
+    r"anniversary|admitted|discharged|hired|joined)\b"
+)
+
+
+def _score_date(value: str, match: re.Match[str], text: str) -> float | None:
+    lowered = value.lower()
+    if lowered.startswith(("may ", "march ", "mar ", "jun ", "sat ", "sun ", "wed ")) and value[0].islower():
+        # "may 5 people" / "march 3 times": lower-case modal verbs and verbs, not months
+        return None
+    score = 0.85 if any(ch.isdigit() for ch in value[:4]) else 0.8
+    if has_context(text, match.start(), _BIRTH_CONTEXT, 40):
+        score = 0.95
+    return score
+
+
+DATE_RECOGNIZER = RegexRecognizer(
+    name="date",
+    label=DATE,
+    pattern=_DATES,
+    validate=_score_date,
+    reason="calendar date (day, month and/or year)",
+)
+
+_YEAR_WITH_CONTEXT = re.compile(
+    rf"\b(?:born|birth|since|graduated|married|died|year|from|until|till|in)\s+(?:in\s+)?({_YEAR})\b",
+    re.IGNORECASE,
+)
+
+
+def _score_year(value: str, match: re.Match[str], text: str) -> float | None:
+    word = match.group(0).split()[0].lower()
+    return 0.85 if word in {"born", "birth", "graduated", "married", "died"} else 0.55
+
+
+YEAR_RECOGNIZER = RegexRecognizer(
+    name="date",
+    label=DATE,
+    pattern=_YEAR_WITH_CONTEXT,
+    validate=_score_year,
+    reason="year next to a life-event word",
+    group=1,
+)
