@@ -10,12 +10,15 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
+
+if TYPE_CHECKING:
+    from hushdesk.context import AppContext
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +42,15 @@ def _sqlite_begin_immediate(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _ensure_sqlite_dir(database: str | None) -> None:
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        _ensure_sqlite_dir(parsed.database)
         engine = create_engine(
             url,
             echo=echo,
@@ -63,6 +70,7 @@ def make_null_pool_engine(url: str) -> Engine:
     """For short-lived CLI and migration runs that must not keep connections open."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        _ensure_sqlite_dir(parsed.database)
         engine = create_engine(url, poolclass=NullPool, connect_args={"isolation_level": None})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
@@ -73,10 +81,15 @@ def make_null_pool_engine(url: str) -> Engine:
 
 
 class UnitOfWork:
-    """A session plus the side effects that wait for its commit."""
+    """A session plus the side effects that wait for its commit.
 
-    def __init__(self, session: Session, request_id: str | None = None) -> None:
+    ``app`` is the application context (keyring, job queue, event bus): services reach shared machinery
+    through the unit of work they were handed instead of through globals.
+    """
+
+    def __init__(self, session: Session, app: AppContext, request_id: str | None = None) -> None:
         self.session = session
+        self.app = app
         self.request_id = request_id
         self._after_commit: list[AfterCommit] = []
 
@@ -107,11 +120,14 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    def session(self) -> Session:
+        return self._sessions()
+
     @contextmanager
-    def unit_of_work(self, request_id: str | None = None) -> Iterator[UnitOfWork]:
+    def unit_of_work(self, app: AppContext, request_id: str | None = None) -> Iterator[UnitOfWork]:
         """Commit on success, roll back on any exception; effects run after commit."""
         session = self._sessions()
-        uow = UnitOfWork(session, request_id)
+        uow = UnitOfWork(session, app, request_id)
         try:
             yield uow
             uow.commit()

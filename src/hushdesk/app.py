@@ -1,0 +1,84 @@
+"""create_app(settings): middleware, routers, lifespan (embedded job consumer)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import text
+
+from hushdesk import __version__
+from hushdesk.channels import tasks as _channel_tasks  # noqa: F401  (registers channel jobs)
+from hushdesk.channels import webchat_routes
+from hushdesk.config import Settings, get_settings
+from hushdesk.context import AppContext
+from hushdesk.inbox import routes as inbox_routes
+from hushdesk.realtime import routes as realtime_routes
+from hushdesk.web import pages
+from hushdesk.web.errors import install_error_handlers
+from hushdesk.web.middleware import BodySizeLimitMiddleware, RequestIdMiddleware, SecurityHeadersMiddleware
+
+log = logging.getLogger(__name__)
+WEB_DIR = Path(__file__).parent / "web"
+
+
+def _start_embedded_consumer(ctx: AppContext) -> Any:
+    consumer = ctx.jobs.huey.create_consumer(workers=ctx.settings.worker_threads, worker_type="thread",
+                                             periodic=True, check_worker_health=False)
+    consumer.start()
+    return consumer
+
+
+def create_app(settings: Settings | None = None, ctx: AppContext | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    ctx = ctx or AppContext.create(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        consumer = _start_embedded_consumer(ctx) if settings.queue == "embedded" else None
+        try:
+            yield
+        finally:
+            if consumer is not None:
+                consumer.stop(graceful=True)
+
+    app = FastAPI(
+        title="hushdesk API",
+        version=__version__,
+        description="Privacy-first customer support. Errors are JSON: {\"error\": {\"code\", \"message\"}}.",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+        redoc_url=None,
+    )
+    app.state.ctx = ctx
+    app.state.settings = settings
+    templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+    templates.env.globals["version"] = __version__
+    app.state.templates = templates
+    install_error_handlers(app)
+
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(RequestIdMiddleware)
+
+    app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
+
+    @app.get("/healthz", tags=["ops"], include_in_schema=False)
+    def healthz() -> JSONResponse:
+        with ctx.db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return JSONResponse({"status": "ok", "version": __version__, "database": ctx.db.dialect})
+
+    app.include_router(inbox_routes.router)
+    app.include_router(webchat_routes.router)
+    app.include_router(realtime_routes.router)
+    app.include_router(pages.router)
+    return app

@@ -1,0 +1,1 @@
+"""The inbox: contacts, order history, conversations, messages, assignment, tags, canned replies, search."""

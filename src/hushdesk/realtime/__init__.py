@@ -1,0 +1,1 @@
+"""Live updates to agents and visitors (WebSocket fan-out)."""

@@ -1,0 +1,7 @@
+"""Agent WebSocket: live inbox and conversation updates."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)

@@ -1,0 +1,1 @@
+"""The statistical name/place/organisation tagger and its gazetteers."""

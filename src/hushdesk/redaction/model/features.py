@@ -1,0 +1,114 @@
+"""Tokenisation and features of the name tagger (shared by training and inference).
+
+Features are what a careful reader uses: the word itself, its shape and
+affixes, whether it is a known first name, surname, city or country, whether
+it is an ordinary dictionary word, and the words and tags around it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+|[^\w\s]", re.UNICODE)
+TAGS: tuple[str, ...] = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG")
+OUTSIDE = 0
+
+
+@dataclass(frozen=True)
+class Gazetteers:
+    """Lower-cased word lists; ``proper`` holds words a dictionary capitalises."""
+
+    first_names: frozenset[str]
+    last_names: frozenset[str]
+    places: frozenset[str]
+    countries: frozenset[str]
+    org_words: frozenset[str]
+    common_words: frozenset[str]
+    proper_words: frozenset[str]
+
+
+def shape(word: str) -> str:
+    if word.isdigit():
+        return "d"
+    if not word[0].isalpha():
+        return "p"
+    if word.isupper():
+        return "X" if len(word) > 1 else "X1"
+    if word[0].isupper():
+        return "Xx" if word[1:].islower() or len(word) == 1 else "XxX"
+    return "x" if word.islower() else "xX"
+
+
+def gazetteer_flags(lower: str, gaz: Gazetteers) -> str:
+    """A compact code of the lists a word belongs to, e.g. "fl-c" (first, last, common)."""
+    return (
+        ("f" if lower in gaz.first_names else "")
+        + ("l" if lower in gaz.last_names else "")
+        + ("p" if lower in gaz.places else "")
+        + ("n" if lower in gaz.countries else "")
+        + ("o" if lower in gaz.org_words else "")
+        + ("-c" if lower in gaz.common_words else "")
+        + ("-P" if lower in gaz.proper_words else "")
+    )
+
+
+@dataclass(frozen=True)
+class TokenView:
+    """Per-token facts computed once per text and reused by every feature."""
+
+    words: Sequence[str]
+    lowers: Sequence[str]
+    shapes: Sequence[str]
+    flags: Sequence[str]
+    line_starts: Sequence[bool]
+
+
+def token_view(words: Sequence[str], line_starts: Sequence[bool], gaz: Gazetteers) -> TokenView:
+    lowers = [w.lower() for w in words]
+    return TokenView(
+        words,
+        lowers,
+        [shape(w) for w in words],
+        [gazetteer_flags(lw, gaz) for lw in lowers],
+        line_starts,
+    )
+
+
+def token_features(view: TokenView, i: int, prev_tag: str, prev2_tag: str) -> list[str]:
+    lower = view.lowers[i]
+    word_shape = view.shapes[i]
+    flags = view.flags[i]
+    n = len(view.words)
+    prev_lower = view.lowers[i - 1] if i > 0 else "<s>"
+    next_lower = view.lowers[i + 1] if i + 1 < n else "</s>"
+    prev_shape = view.shapes[i - 1] if i > 0 else "<s>"
+    next_shape = view.shapes[i + 1] if i + 1 < n else "</s>"
+    next_flags = view.flags[i + 1] if i + 1 < n else "</s>"
+    prev_flags = view.flags[i - 1] if i > 0 else "<s>"
+    starts = view.line_starts[i] or prev_lower in {".", "!", "?", ":", '"', "<s>"}
+    return [
+        "b",
+        f"w={lower}",
+        f"s={word_shape}",
+        f"g={flags}",
+        f"sg={word_shape}|{flags}|{starts}",
+        f"suf={lower[-3:]}",
+        f"pre={lower[:2]}",
+        f"len={min(len(lower), 8)}",
+        f"st={starts}|{word_shape}",
+        f"pw={prev_lower}",
+        f"nw={next_lower}",
+        f"pw2={view.lowers[i - 2] if i > 1 else '<s>'}",
+        f"nw2={view.lowers[i + 2] if i + 2 < n else '</s>'}",
+        f"ps={prev_shape}|{word_shape}",
+        f"ns={word_shape}|{next_shape}",
+        f"ng={flags}|{next_flags}",
+        f"pg={prev_flags}|{flags}",
+        f"pt={prev_tag}",
+        f"pt2={prev2_tag}|{prev_tag}",
+        f"pts={prev_tag}|{word_shape}|{flags}",
+        f"pwt={prev_tag}|{lower}",
+        f"pww={prev_lower}|{lower}",
+    ]

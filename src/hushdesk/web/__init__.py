@@ -1,0 +1,1 @@
+"""The HTTP edge: app wiring, dependencies, security headers, error mapping, HTML pages."""

@@ -1,0 +1,74 @@
+"""FastAPI dependencies: the unit of work (commit before the response is sent) and the actor.
+
+``Depends(..., scope="function")`` runs the code after ``yield`` as soon as the endpoint returns and before the
+response goes out, so an acknowledged request is always committed.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from hushdesk.accounts.service import SessionInfo, resolve_api_token, resolve_session
+from hushdesk.context import AppContext
+from hushdesk.db import UnitOfWork
+from hushdesk.kit.errors import Forbidden, Unauthenticated
+from hushdesk.tenancy.actor import Actor
+
+SESSION_COOKIE = "hd_session"
+PRECSRF_COOKIE = "hd_csrf"
+
+
+def app_context(request: Request) -> AppContext:
+    ctx: AppContext = request.app.state.ctx
+    return ctx
+
+
+def _uow(request: Request) -> Iterator[UnitOfWork]:
+    ctx = app_context(request)
+    request_id = getattr(request.state, "request_id", None)
+    # Any exception (a domain error answered as 4xx included) rolls the whole request back.
+    with ctx.unit_of_work(request_id) as uow:
+        yield uow
+
+
+Uow = Annotated[UnitOfWork, Depends(_uow, scope="function")]
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+def api_actor(request: Request, uow: Uow) -> Actor:
+    token = _bearer(request)
+    if token is None:
+        raise Unauthenticated("send an API token as 'Authorization: Bearer <token>'", code="no_token")
+    actor = resolve_api_token(uow, token)
+    request.state.actor = actor
+    return actor
+
+
+ApiActor = Annotated[Actor, Depends(api_actor)]
+
+
+def session_info(request: Request, uow: Uow) -> SessionInfo:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise Unauthenticated("please sign in", code="no_session")
+    info = resolve_session(uow, token)
+    request.state.actor = info.actor
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        sent = request.headers.get("x-csrf-token") or getattr(request.state, "form_csrf", None) or ""
+        if not hmac.compare_digest(sent, info.csrf_token):
+            raise Forbidden("the form expired or came from another site; reload the page", code="csrf_failed")
+    return info
+
+
+Session = Annotated[SessionInfo, Depends(session_info)]
