@@ -50,6 +50,25 @@ def _balanced_opening(text: str, start: int, closing: int) -> bool:
     return pairs[text[closing]] in text[start:closing]
 
 
+def merge_same_label(findings: list[Finding], text: str) -> list[Finding]:
+    """Union overlapping findings of one label ("Dr. Emily Stone" from a cue and
+    "Emily Stone" from the tagger are one name), keeping the best evidence."""
+    by_start = sorted(findings, key=lambda f: (f.label, f.start, -f.end))
+    merged: list[Finding] = []
+    for finding in by_start:
+        last = merged[-1] if merged else None
+        if last is not None and last.label == finding.label and finding.start < last.end:
+            if finding.end > last.end or finding.score > last.score:
+                best = finding if finding.score > last.score else last
+                end = max(last.end, finding.end)
+                merged[-1] = Finding(
+                    last.start, end, last.label, text[last.start : end], best.score, best.recognizer, best.reason
+                )
+            continue
+        merged.append(finding)
+    return merged
+
+
 def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
     """Keep the best non-overlapping findings: higher score first, then longer."""
     ranked = sorted(findings, key=lambda f: (-f.score, -(f.end - f.start), f.start))
@@ -87,7 +106,7 @@ class RedactionEngine:
                 finding = self._accept(candidate, normalised, config)
                 if finding is not None:
                     findings.append(finding)
-        return resolve_overlaps(findings)
+        return resolve_overlaps(merge_same_label(findings, text))
 
     def _accept(
         self, candidate: Candidate, normalised: NormalisedText, config: RedactionConfig

@@ -28,6 +28,7 @@ from hushdesk.redaction.recognizers.identifiers import (
     URL_RECOGNIZER,
     IbanRecognizer,
 )
+from hushdesk.redaction.recognizers.names import NameModelRecognizer
 from hushdesk.redaction.recognizers.phone import PHONE_RECOGNIZER
 from hushdesk.redaction.types import Recognizer
 
@@ -56,4 +57,5 @@ def default_recognizers() -> tuple[Recognizer, ...]:
         StreetAddressRecognizer(),
         ConversationCueRecognizer(),
         PriorPlaceholderRecognizer(),
+        NameModelRecognizer(),
     )
