@@ -87,9 +87,11 @@ def collect_sources(seed: int) -> dict[str, list[str]]:
     common, proper = set(), set()
     for line in DICTIONARY.read_text(encoding="utf-8").splitlines():
         word = line.strip()
-        if not word or "'" in word:
+        if not word:
             continue
-        (proper if word[0].isupper() else common).add(word.lower())
+        # "I", "I'm", "I'll" are capitalised in the dictionary but are pronouns.
+        is_pronoun = word == "I" or word.startswith("I'")
+        (proper if word[0].isupper() and not is_pronoun else common).add(word.lower())
     return {
         "first": sorted(firsts), "last": sorted(lasts), "companies": companies, "cities": cities,
         "countries": countries, "states": states, "common": sorted(common), "proper": sorted(proper - common),
@@ -108,7 +110,7 @@ class Generator:
         if r < 0.45:
             return self.rng.choice(self.src["companies"])
         words = " ".join(self.rng.choice(self.common_caps) for _ in range(self.rng.randint(1, 2)))
-        return words if r < 0.55 else f"{words} {self.rng.choice(ORG_SUFFIXES)}"
+        return f"{words} {self.rng.choice(ORG_SUFFIXES)}"
 
     def value(self, slot: str) -> tuple[str, str | None]:
         rng, src = self.rng, self.src
@@ -134,8 +136,16 @@ class Generator:
             return rng.choice(THINGS), None
         return str(rng.randint(10, 99999)), None
 
+    def title_case_noise(self) -> str:
+        """Capitalised ordinary words (headings, UI labels, products): not names."""
+        words = [self.rng.choice(self.common_caps) for _ in range(self.rng.randint(1, 4))]
+        tail = self.rng.choice(["", ".", "!", ":", " is broken.", " was updated.", " please?"])
+        return " ".join(words) + tail
+
     def sentence(self) -> tuple[str, list[tuple[int, int, str]]]:
         rng = self.rng
+        if rng.random() < 0.1:
+            return self.title_case_noise(), []
         template = rng.choice(ENTITY_TEMPLATES if rng.random() < 0.75 else NEGATIVE_TEMPLATES)
         out, spans, pos = [], [], 0
         for piece in re.split(r"(\{[A-Z]+\})", template):

@@ -17,6 +17,17 @@ from typing import Any
 from hushdesk.redaction.model.features import OUTSIDE, TAGS, Gazetteers, token_features, token_view
 
 MODEL_FILE = "name_model.json.gz"
+TAG_INDEX = {tag: index for index, tag in enumerate(TAGS)}
+BEGIN_TAGS = tuple(TAG_INDEX[t] for t in TAGS if t.startswith("B-"))
+# Lower-case words that may sit inside a name: "Ludwig van Beethoven", "Bank of America".
+_PARTICLES = frozenset({"de", "da", "do", "dos", "van", "von", "der", "den", "la", "le", "del", "della", "di"})
+_PARTICLES |= frozenset({"du", "bin", "al", "el", "y"})
+CONNECTORS_BY_KIND = {
+    "PER": _PARTICLES,
+    "LOC": _PARTICLES | {"of", "on", "upon", "the", "sur", "am", "an", "im"},
+    "ORG": _PARTICLES | {"and", "of", "&", "the", "for"},
+}
+CONNECTORS = frozenset().union(*CONNECTORS_BY_KIND.values())
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,7 @@ class PerceptronTagger:
         n_tags = len(TAGS)
         out: list[TaggedToken] = []
         prev_tag, prev2_tag = "O", "O"
+        run_first = ""
         for i, word in enumerate(words):
             if prev_tag == "O" and not self._could_be_name(word, view.flags[i]):
                 out.append(TaggedToken(i, "O", 1.0))
@@ -49,12 +61,43 @@ class PerceptronTagger:
                 if row is not None:
                     for k in range(n_tags):
                         scores[k] += row[k]
-            best = max(range(n_tags), key=scores.__getitem__)
-            runner_up = max(scores[k] for k in range(n_tags) if k != best)
+            allowed = self._allowed_tags(view.words, view.line_starts, i, prev_tag, run_first)
+            best = max(allowed, key=scores.__getitem__)
+            others = [scores[k] for k in allowed if k != best]
+            margin = scores[best] - max(others) if others else 1.0
             tag = TAGS[best]
-            out.append(TaggedToken(i, tag, scores[best] - runner_up))
+            out.append(TaggedToken(i, tag, margin))
+            if tag.startswith("B-"):
+                run_first = word
             prev2_tag, prev_tag = prev_tag, tag
         return out
+
+    @staticmethod
+    def _allowed_tags(
+        words: Sequence[str], line_starts: Sequence[bool], i: int, prev_tag: str, run_first: str
+    ) -> list[int]:
+        """Tags that keep entity runs well-formed.
+
+        The perceptron is trained with gold previous tags, so it never learned to
+        recover from its own mistakes; these hard rules stop a run from crossing
+        a line break or sentence punctuation, or swallowing ordinary words.
+        """
+        word = words[i]
+        allowed = [OUTSIDE]
+        continuing = prev_tag != "O" and not line_starts[i]
+        kind = prev_tag[2:]
+        if not word[0].isalpha():
+            if continuing and (
+                (word == "." and len(words[i - 1]) == 1 and words[i - 1].isupper())
+                or (word == "&" and kind == "ORG")
+            ):
+                allowed.append(TAG_INDEX[f"I-{kind}"])
+            return allowed
+        allowed.extend(BEGIN_TAGS)
+        if continuing:
+            if word[0].isupper() or run_first[0].islower() or word.lower() in CONNECTORS_BY_KIND[kind]:
+                allowed.append(TAG_INDEX[f"I-{kind}"])
+        return allowed
 
     @staticmethod
     def _could_be_name(word: str, flags: str) -> bool:

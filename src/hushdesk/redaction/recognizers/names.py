@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from hushdesk.redaction.model.features import TOKEN
-from hushdesk.redaction.model.tagger import PerceptronTagger, shared_tagger
+from hushdesk.redaction.model.tagger import CONNECTORS, PerceptronTagger, shared_tagger
 from hushdesk.redaction.types import ADDRESS, ORGANIZATION, PERSON, Candidate
 
 _KIND_TO_LABEL = {"PER": PERSON, "LOC": ADDRESS, "ORG": ORGANIZATION}
@@ -34,30 +34,35 @@ class NameModelRecognizer:
         if not matches:
             return []
         words = [m.group(0) for m in matches]
-        line_starts = [m.start() == 0 or "\n" in text[matches[i - 1].end() : m.start()] for i, m in enumerate(matches)]
+        line_starts = [
+            i == 0 or "\n" in text[matches[i - 1].end() : m.start()] for i, m in enumerate(matches)
+        ]
         tagged = self._load().tag(words, line_starts)
-        found: list[Candidate] = []
-        run_start = run_end = -1
-        run_kind = ""
-        margins: list[float] = []
-
-        def close() -> None:
-            if run_kind:
-                label = _KIND_TO_LABEL[run_kind]
-                score = margin_to_score(min(margins))
-                found.append(Candidate(run_start, run_end, label, score, self.name, f"tagger: {run_kind} tokens"))
-
-        for token, match in zip(tagged, matches, strict=True):
-            tag = token.tag
-            if tag == "O":
-                close()
-                run_kind = ""
+        runs: list[tuple[str, list[int]]] = []  # (kind, token indexes)
+        for token in tagged:
+            if token.tag == "O":
                 continue
-            prefix, kind = tag.split("-", 1)
-            if prefix == "B" or kind != run_kind:
-                close()
-                run_kind, run_start, margins = kind, match.start(), []
-            run_end = match.end()
-            margins.append(token.margin)
-        close()
+            prefix, kind = token.tag.split("-", 1)
+            if prefix == "I" and runs and runs[-1][0] == kind and runs[-1][1][-1] == token.index - 1:
+                runs[-1][1].append(token.index)
+            else:
+                runs.append((kind, [token.index]))
+        found: list[Candidate] = []
+        for kind, indexes in runs:
+            # A run may not end on a connector or punctuation ("Bank of", "Smith &").
+            while indexes and (words[indexes[-1]].lower() in CONNECTORS or not words[indexes[-1]][0].isalpha()):
+                indexes.pop()
+            if not indexes:
+                continue
+            margin = min(tagged[i].margin for i in indexes)
+            found.append(
+                Candidate(
+                    matches[indexes[0]].start(),
+                    matches[indexes[-1]].end(),
+                    _KIND_TO_LABEL[kind],
+                    margin_to_score(margin),
+                    self.name,
+                    f"name tagger: {kind} (margin {margin:.1f})",
+                )
+            )
         return found
