@@ -22,6 +22,7 @@ from hushdesk.kit.clock import utcnow
 from hushdesk.kit.ids import new_id
 from hushdesk.models.audit import AuditEvent, AuditHead
 from hushdesk.tenancy.actor import Actor
+from hushdesk.tenancy.permissions import Perm
 
 GENESIS = "0" * 64
 SYSTEM_CHAIN = "-"
@@ -165,3 +166,22 @@ def list_events(
     if until:
         stmt = stmt.where(AuditEvent.created_at < until)
     return list(session.execute(stmt.order_by(AuditEvent.seq.desc()).limit(limit)).scalars())
+
+
+def read_audit_log(
+    session: Session,
+    actor: Actor,
+    *,
+    target_type: str | None = None,
+    target_id: str | None = None,
+    actor_id: str | None = None,
+    action_prefix: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 100,
+) -> list[AuditEvent]:
+    """The privacy officer's and auditor's view of their own workspace's log."""
+    actor.require(Perm.AUDIT_READ)
+    return list_events(session, workspace_id=actor.workspace_id, target_type=target_type, target_id=target_id,
+                       actor_id=actor_id, action_prefix=action_prefix, since=since, until=until,
+                       limit=min(max(limit, 1), 1000))

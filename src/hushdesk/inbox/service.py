@@ -80,6 +80,7 @@ def _open_conversation(uow: UnitOfWork, contact: Contact, inbound: InboundMessag
         priority="normal", updated_at=now, last_message_at=now, message_count=0,
     )
     uow.session.add(conv)
+    uow.session.flush()
     if inbound.subject:
         subject = inbound.subject[:300]
         conv.subject_ct = cipher.encrypt(subject, f"conversations.subject:{conv.id}")
@@ -184,6 +185,7 @@ def _store_attachment(uow: UnitOfWork, msg: Message, cipher: ContactCipher, file
                       data: bytes) -> Attachment:
     if len(data) > uow.app.settings.max_attachment_bytes:
         raise TooLarge("attachment is too large", code="attachment_too_large")
+    uow.session.flush()  # the message row must exist before its attachment (no ORM relationships to order them)
     att_id = new_id("at")
     att = Attachment(
         id=att_id, workspace_id=msg.workspace_id, message_id=msg.id, key_id=cipher.key_id,

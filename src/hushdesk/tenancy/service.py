@@ -12,11 +12,13 @@ from hushdesk.audit.service import record
 from hushdesk.db import UnitOfWork
 from hushdesk.kit.errors import Conflict, NotFound, ValidationFailed
 from hushdesk.kit.ids import new_id, new_token
+from hushdesk.kit.repository import get_scoped, scoped
 from hushdesk.models import ConversationCounter, Membership, User, Widget, Workspace
 from hushdesk.tenancy.actor import Actor, system_actor
 from hushdesk.tenancy.permissions import Perm, Role
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+ORIGIN_RE = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")
 
 
 def create_workspace(uow: UnitOfWork, *, name: str, slug: str, actor: Actor | None = None) -> Workspace:
@@ -74,3 +76,30 @@ def add_member(uow: UnitOfWork, actor: Actor, *, workspace_id: str, user: User, 
 def workspace_settings(ws: Workspace) -> dict[str, Any]:
     loaded = json.loads(ws.settings_json or "{}")
     return loaded if isinstance(loaded, dict) else {}
+
+
+def update_widget(uow: UnitOfWork, actor: Actor, widget_id: str, *, allowed_origins: str | None = None,
+                  greeting: str | None = None, prechat_form: bool | None = None) -> Widget:
+    actor.require(Perm.SETTINGS_MANAGE)
+    widget = get_scoped(uow.session, Widget, widget_id, workspace_id=actor.workspace_id, what="widget")
+    if allowed_origins is not None:
+        origins = allowed_origins.split()
+        for origin in origins:
+            if origin != "*" and not ORIGIN_RE.match(origin):
+                raise ValidationFailed(f"{origin!r} is not an origin like https://shop.example.com",
+                                       code="invalid_origin")
+        widget.allowed_origins = " ".join(origins)
+    if greeting is not None:
+        if len(greeting) > 300:
+            raise ValidationFailed("greeting must be at most 300 characters")
+        widget.greeting = greeting
+    if prechat_form is not None:
+        widget.prechat_form = prechat_form
+    record(uow.session, actor, "widget.updated", target_type="widget", target_id=widget.id,
+           request_id=uow.request_id)
+    return widget
+
+
+def list_widgets(uow: UnitOfWork, actor: Actor) -> list[Widget]:
+    actor.require(Perm.SETTINGS_MANAGE)
+    return list(uow.session.execute(scoped(Widget, workspace_id=actor.workspace_id)).scalars())

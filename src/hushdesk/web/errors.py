@@ -53,13 +53,19 @@ def install_error_handlers(app: FastAPI) -> None:
             for e in exc.errors()
         ]
         if wants_html(request):
-            return _html_error(request, 422, "; ".join(d["msg"] for d in details)[:500])
+            return _html_error(request, 422, "; ".join(str(d["msg"]) for d in details)[:500])
+        if any(d["type"] == "json_invalid" for d in details):
+            return JSONResponse(error_body("invalid_json", "the request body is not valid JSON", details),
+                                status_code=422)
         return JSONResponse(error_body("validation_error", "the request is invalid", details), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         code = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}.get(exc.status_code, "http_error")
         message = exc.detail if isinstance(exc.detail, str) else "request failed"
+        if exc.status_code == 400 and "parsing the body" in message:
+            # FastAPI's own answer to a body that is not valid JSON (documented in docs/api.md).
+            code, message = "invalid_json", "the request body is not valid JSON"
         if wants_html(request):
             return _html_error(request, exc.status_code, message)
         return JSONResponse(error_body(code, message), status_code=exc.status_code,
