@@ -100,4 +100,5 @@ def test_role_matrix(seeded: tuple[World, dict[str, str], dict[Role, Actor]], ro
 
 def test_permissions_doc_matches_the_matrix() -> None:
     doc = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
-    assert doc.read_text() == render_permissions_markdown(), "regenerate: hushdesk docs permissions > docs/permissions.md"
+    expected = render_permissions_markdown()
+    assert doc.read_text() == expected, "regenerate: hushdesk docs permissions > docs/permissions.md"

@@ -22,7 +22,7 @@ from hushdesk.tenancy.actor import Actor
 from hushdesk.tenancy.permissions import ALL_SCOPES, Perm, Role
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")
-TOKEN_PREFIX = "hdt_"
+TOKEN_PREFIX = "hdt_"  # noqa: S105 (a prefix, not a secret)
 
 
 def _sha256(value: str) -> str:

@@ -16,6 +16,11 @@ from hushdesk.tenancy.permissions import Perm
 SHORTCUT_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
 
 
+def _check_text(title: str, body: str) -> None:
+    if not title.strip() or len(title) > 200 or not body.strip() or len(body) > 5000:
+        raise ValidationFailed("title (1-200) and body (1-5000 characters) are required")
+
+
 def list_canned(uow: UnitOfWork, actor: Actor) -> list[CannedReply]:
     actor.require(Perm.CANNED_USE)
     stmt = scoped(CannedReply, workspace_id=actor.workspace_id).order_by(CannedReply.shortcut)
@@ -27,8 +32,7 @@ def create_canned(uow: UnitOfWork, actor: Actor, *, shortcut: str, title: str, b
     shortcut = shortcut.strip().lower()
     if not SHORTCUT_RE.match(shortcut):
         raise ValidationFailed("shortcut: 1-50 lowercase letters, digits, - or _")
-    if not title.strip() or len(title) > 200 or not body.strip() or len(body) > 5000:
-        raise ValidationFailed("title (1-200) and body (1-5000 characters) are required")
+    _check_text(title, body)
     if uow.session.execute(
         scoped(CannedReply, workspace_id=actor.workspace_id).where(CannedReply.shortcut == shortcut)
     ).first():
@@ -47,3 +51,13 @@ def delete_canned(uow: UnitOfWork, actor: Actor, reply_id: str) -> None:
     uow.session.delete(reply)
     record(uow.session, actor, "canned.deleted", target_type="canned_reply", target_id=reply_id,
            request_id=uow.request_id)
+
+
+def update_canned(uow: UnitOfWork, actor: Actor, reply_id: str, *, title: str, body: str) -> CannedReply:
+    actor.require(Perm.CANNED_MANAGE)
+    _check_text(title, body)
+    reply = get_scoped(uow.session, CannedReply, reply_id, workspace_id=actor.workspace_id, what="canned reply")
+    reply.title, reply.body = title.strip(), body.strip()
+    record(uow.session, actor, "canned.updated", target_type="canned_reply", target_id=reply_id,
+           request_id=uow.request_id)
+    return reply

@@ -21,7 +21,8 @@ def _placeholders_place(conversation_id: str) -> str:
 def load_state(conversation: Conversation, cipher: ContactCipher) -> PlaceholderState:
     if conversation.placeholders_ct is None:
         return PlaceholderState()
-    return PlaceholderState.from_json(cipher.decrypt(conversation.placeholders_ct, _placeholders_place(conversation.id)))
+    raw = cipher.decrypt(conversation.placeholders_ct, _placeholders_place(conversation.id))
+    return PlaceholderState.from_json(raw)
 
 
 def save_state(conversation: Conversation, cipher: ContactCipher, state: PlaceholderState) -> None:
@@ -43,8 +44,8 @@ def workspace_config(uow: UnitOfWork, workspace_id: str, extra_names: list[str])
 def known_name_terms(names: list[str]) -> tuple[tuple[str, str], ...]:
     """Full names and their parts ("Marco Rossi" -> also "Marco", "Rossi"): customers sign with a first name."""
     terms: dict[str, None] = {}
-    for name in names:
-        name = (name or "").strip()
+    for raw in names:
+        name = (raw or "").strip()
         if len(name) < 2:
             continue
         terms[name] = None

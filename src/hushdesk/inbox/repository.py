@@ -20,7 +20,7 @@ class ConversationFilter:
     contact_id: str | None = None
 
 
-def filtered_conversations(workspace_id: str, flt: ConversationFilter) -> Select[tuple[Conversation]]:
+def filtered_conversations(workspace_id: str, flt: ConversationFilter) -> Select[Conversation]:
     stmt = scoped(Conversation, workspace_id=workspace_id)
     if flt.status:
         stmt = stmt.where(Conversation.status == flt.status)

@@ -17,6 +17,7 @@ from hushdesk.inbox import schemas as s
 from hushdesk.inbox import service as inbox_svc
 from hushdesk.kit.errors import ValidationFailed
 from hushdesk.models import Conversation, Message
+from hushdesk.tenancy.permissions import Perm
 from hushdesk.web.deps import ApiActor, Uow
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -51,7 +52,7 @@ def _contact_out(uow: Uow, actor: ApiActor, contact_id: str) -> s.ContactOut:
 # -- contacts --------------------------------------------------------------------------------------------
 @router.post("/contacts", status_code=201, response_model=s.ContactOut)
 def create_contact(body: s.ContactIn, uow: Uow, actor: ApiActor) -> s.ContactOut:
-    actor.require(contact_svc.Perm.CONTACT_WRITE)
+    actor.require(Perm.CONTACT_WRITE)
     hint = ContactHint("email", body.email, name=body.name, email=body.email, phone=body.phone, locale=body.locale)
     contact = contact_svc.find_or_create(uow, actor.workspace_id, hint, actor)
     uow.session.flush()

@@ -220,7 +220,7 @@ def _agent_write(uow: UnitOfWork, actor: Actor, conversation_id: str, body: str,
     existing = _existing_message(uow, conv, client_message_id)
     if existing is not None:
         return Received(existing, conv, created=False)
-    contact, cipher = _contact_cipher(uow, conv)
+    _, cipher = _contact_cipher(uow, conv)
     msg = _store_message(uow, conv, cipher, kind=kind, author_type="user" if actor.kind == "user" else "bot",
                          author_user_id=actor.user_id, body=body, client_message_id=client_message_id,
                          known_names=[actor.name])

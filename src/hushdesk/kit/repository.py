@@ -16,7 +16,7 @@ from hushdesk.kit.errors import NotFound
 T = TypeVar("T")
 
 
-def scoped(model: type[T], *, workspace_id: str) -> Select[tuple[T]]:
+def scoped(model: type[T], *, workspace_id: str) -> Select[T]:
     column: Any = model.workspace_id  # type: ignore[attr-defined]
     return select(model).where(column == workspace_id)
 
@@ -30,6 +30,6 @@ def get_scoped(session: Session, model: type[T], object_id: str, *, workspace_id
     return found
 
 
-def unscoped_select(model: type[T]) -> Select[tuple[T]]:
+def unscoped_select(model: type[T]) -> Select[T]:
     """Deliberately cross-workspace (system jobs, login by email). Keep callers few."""
     return select(model)

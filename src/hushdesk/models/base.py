@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from sqlalchemy import DateTime, ForeignKey, MetaData, String, TypeDecorator
 from sqlalchemy.engine import Dialect
@@ -37,6 +37,15 @@ class PersonalData:
     purpose: str = "support"
     legal_basis: str = "contract"
     encrypted: bool = False
+
+
+class PiiOptions(TypedDict, total=False):
+    """Shared keyword arguments for ``pii(...)`` (e.g. every redacted-copy column uses the same ones)."""
+
+    subject: Subject
+    erasure: ErasureAction
+    purpose: str
+    legal_basis: str
 
 
 def pii(
@@ -97,7 +106,7 @@ class WorkspaceOwned:
     """Tenant-owned rows: every query on these starts from a workspace-scoped base (kit.repository)."""
 
     @declared_attr
-    def workspace_id(cls) -> Mapped[str]:  # noqa: N805
+    def workspace_id(cls) -> Mapped[str]:
         return mapped_column(
             String(32), ForeignKey("workspaces.id", ondelete="CASCADE"), index=True, nullable=False, info=plain()
         )

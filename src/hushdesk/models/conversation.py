@@ -7,9 +7,19 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hushdesk.models.base import Base, IdPk, Timestamped, UTCDateTime, WorkspaceOwned, encrypted_pii, pii, plain
+from hushdesk.models.base import (
+    Base,
+    IdPk,
+    PiiOptions,
+    Timestamped,
+    UTCDateTime,
+    WorkspaceOwned,
+    encrypted_pii,
+    pii,
+    plain,
+)
 
-REDACTED = {"erasure": "keep_redacted", "purpose": "analytics", "legal_basis": "legitimate_interest"}
+REDACTED: PiiOptions = {"erasure": "keep_redacted", "purpose": "analytics", "legal_basis": "legitimate_interest"}
 
 
 class Conversation(IdPk, Timestamped, WorkspaceOwned, Base):

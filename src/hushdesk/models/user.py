@@ -3,26 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hushdesk.models.base import Base, IdPk, Timestamped, UTCDateTime, WorkspaceOwned, pii, plain
+from hushdesk.models.base import Base, ErasureAction, IdPk, Timestamped, UTCDateTime, WorkspaceOwned, pii, plain
 
-_USER = {"subject": "user", "purpose": "account", "legal_basis": "contract"}
+
+def _user_pii(category: str, erasure: ErasureAction) -> dict[str, Any]:
+    return pii(category, subject="user", erasure=erasure, purpose="account", legal_basis="contract")
 
 
 class User(IdPk, Timestamped, Base):
     __tablename__ = "users"
 
     email: Mapped[str] = mapped_column(
-        String(320), unique=True, nullable=False, info=pii("user.contact.email", erasure="anonymize", **_USER)
+        String(320), unique=True, nullable=False, info=_user_pii("user.contact.email", "anonymize")
     )
     name: Mapped[str] = mapped_column(
-        String(200), nullable=False, info=pii("user.name", erasure="anonymize", **_USER)
+        String(200), nullable=False, info=_user_pii("user.name", "anonymize")
     )
     password_hash: Mapped[str] = mapped_column(
-        String(300), nullable=False, info=pii("user.credential", erasure="delete", **_USER)
+        String(300), nullable=False, info=_user_pii("user.credential", "delete")
     )
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False, info=plain())
 
@@ -42,7 +45,7 @@ class UserSession(IdPk, Timestamped, Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, info=plain())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), info=plain())
     user_agent: Mapped[str | None] = mapped_column(
-        String(300), info=pii("user.device", erasure="delete", **_USER)
+        String(300), info=_user_pii("user.device", "delete")
     )
 
 

@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hushdesk.kit.errors import DomainError, RateLimited, Unauthenticated
@@ -29,9 +30,10 @@ def error_body(code: str, message: str, details: object = None) -> dict[str, obj
 
 
 def _html_error(request: Request, status: int, message: str) -> Response:
-    templates = request.app.state.templates
-    return templates.TemplateResponse(request, "error.html", {"status": status, "message": message},
-                                      status_code=status)
+    templates: Jinja2Templates = request.app.state.templates
+    response: Response = templates.TemplateResponse(request, "error.html", {"status": status, "message": message},
+                                                    status_code=status)
+    return response
 
 
 def install_error_handlers(app: FastAPI) -> None:
