@@ -7,6 +7,13 @@ capitalised words that are *not* names (products, UI labels, log lines).
 """
 
 ENTITY_TEMPLATES = [
+    "Hi {FIRST}, I'm following up on my {THING}.",
+    "Thanks {FIRST}, I will check and get back to you.",
+    "{FULL}, I need help with the {PRODUCT} plan.",
+    "Hello, I'm {FULL} and I can't log in.",
+    "Sure {FIRST}, I'll send it over. Anything else?",
+    "Sorry {FIRST}, We couldn't find that order.",
+    "{FIRST}, Your {THING} ships Tuesday.",
     "Hi {FIRST}, thanks for reaching out about your order.",
     "Hello {FULL}, your refund has been processed.",
     "Hey {FIRST}! Could you check ticket {NUM} for me?",

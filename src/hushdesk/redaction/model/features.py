@@ -77,6 +77,9 @@ def token_view(words: Sequence[str], line_starts: Sequence[bool], gaz: Gazetteer
 
 
 def token_features(view: TokenView, i: int, prev_tag: str, prev2_tag: str) -> list[str]:
+    # prev2_tag is accepted for interface stability; a two-tag history made the
+    # model memorise the synthetic templates, so it is not used as a feature.
+    del prev2_tag
     lower = view.lowers[i]
     word_shape = view.shapes[i]
     flags = view.flags[i]
@@ -107,7 +110,6 @@ def token_features(view: TokenView, i: int, prev_tag: str, prev2_tag: str) -> li
         f"ng={flags}|{next_flags}",
         f"pg={prev_flags}|{flags}",
         f"pt={prev_tag}",
-        f"pt2={prev2_tag}|{prev_tag}",
         f"pts={prev_tag}|{word_shape}|{flags}",
         f"pwt={prev_tag}|{lower}",
         f"pww={prev_lower}|{lower}",
