@@ -13,6 +13,9 @@ from hushdesk.models.conversation import (
     Message,
     Tag,
 )
+from hushdesk.models.dsr import DataSubjectRequest, DsrErasureStep, DsrExport, DsrVerification
+from hushdesk.models.mail import OutboundEmail
+from hushdesk.models.privacy import ConsentEvent, ProcessingFlag
 from hushdesk.models.user import ApiToken, LoginAttempt, User, UserSession
 from hushdesk.models.webchat import VisitorSession, Widget
 from hushdesk.models.workspace import Membership, Workspace
@@ -25,16 +28,23 @@ __all__ = [
     "AuditHead",
     "Base",
     "CannedReply",
+    "ConsentEvent",
     "Contact",
     "ContactIdentity",
     "Conversation",
     "ConversationCounter",
     "ConversationTag",
+    "DataSubjectRequest",
+    "DsrErasureStep",
+    "DsrExport",
+    "DsrVerification",
     "LoginAttempt",
     "Membership",
     "Message",
     "Order",
+    "OutboundEmail",
     "PersonalData",
+    "ProcessingFlag",
     "Tag",
     "User",
     "UserSession",
