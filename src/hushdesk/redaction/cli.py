@@ -75,9 +75,7 @@ def run_jsonl(
     envvar="HUSHDESK_REDACTION_HASH_KEY",
     help="Key for --operator hash (or env HUSHDESK_REDACTION_HASH_KEY).",
 )
-def redact(
-    jsonl: bool, explain: bool, operator: Operator, config_path: Path | None, hash_key: str | None
-) -> None:
+def redact(jsonl: bool, explain: bool, operator: Operator, config_path: Path | None, hash_key: str | None) -> None:
     """Redact personal data from stdin."""
     config = _load_config(config_path)
     engine = get_engine()

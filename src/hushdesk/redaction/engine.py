@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from hushdesk.redaction.state import PlaceholderState
 from hushdesk.redaction.types import Candidate, Finding, Recognizer
 
 _TRIM = " \t\r\n.,;:!?\"'()[]{}<>"
+_CLOSING_OF = {"(": ")", "[": "]", "{": "}", "<": ">"}
 
 
 @dataclass(frozen=True)
@@ -34,15 +36,32 @@ class RedactionResult:
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop surrounding whitespace and punctuation a pattern may have included."""
     while start < end and text[start] in _TRIM:
+        if text[start] in _CLOSING_OF and _CLOSING_OF[text[start]] in text[start:end]:
+            break  # "(415) 555-2671": the bracket belongs to the value
         start += 1
     while end > start and text[end - 1] in _TRIM:
         # Keep a closing bracket or period that belongs to the value itself.
         if text[end - 1] in ")]}>" and _balanced_opening(text, start, end - 1):
             break
-        if text[end - 1] == "." and end - start <= 4 and text[start:end].count(".") >= 1:
+        if text[end - 1] == "." and _ends_with_abbreviation(text, start, end - 1):
             break
         end -= 1
     return start, end
+
+
+_ABBREVIATIONS = frozenset(
+    {"inc", "ltd", "co", "corp", "jr", "sr", "st", "ave", "rd", "dr", "blvd", "ln", "apt", "no", "mr", "mrs"}
+    | {"ms", "prof", "bros", "plc", "llc", "e.g", "s.a", "u.s", "p.o"}
+)
+
+
+def _ends_with_abbreviation(text: str, start: int, dot: int) -> bool:
+    """True for "Acme Inc." or "Ryan P." (an initial): the period is part of the value."""
+    word_start = dot
+    while word_start > start and (text[word_start - 1].isalpha() or text[word_start - 1] == "."):
+        word_start -= 1
+    word = text[word_start:dot]
+    return word.lower() in _ABBREVIATIONS or (len(word) == 1 and word.isupper())
 
 
 def _balanced_opening(text: str, start: int, closing: int) -> bool:
@@ -106,11 +125,10 @@ class RedactionEngine:
                 finding = self._accept(candidate, normalised, config)
                 if finding is not None:
                     findings.append(finding)
-        return resolve_overlaps(merge_same_label(findings, text))
+        resolved = resolve_overlaps(merge_same_label(findings, text))
+        return _add_repeats(text, resolved, config)
 
-    def _accept(
-        self, candidate: Candidate, normalised: NormalisedText, config: RedactionConfig
-    ) -> Finding | None:
+    def _accept(self, candidate: Candidate, normalised: NormalisedText, config: RedactionConfig) -> Finding | None:
         if candidate.label in config.disabled_entities:
             return None
         if candidate.score < config.threshold_for(candidate.label):
@@ -123,9 +141,7 @@ class RedactionEngine:
         value = text[start:end]
         if config.allow_list and _allowed(value, text, start, end, config):
             return None
-        return Finding(
-            start, end, candidate.label, value, candidate.score, candidate.recognizer, candidate.reason
-        )
+        return Finding(start, end, candidate.label, value, candidate.score, candidate.recognizer, candidate.reason)
 
     def redact(
         self,
@@ -140,6 +156,40 @@ class RedactionEngine:
         findings = self.analyze(text, config)
         redacted = apply_operator(text, findings, operator, new_state, hash_key)
         return RedactionResult(redacted, findings, new_state)
+
+
+_MIN_REPEAT_LENGTH = 3
+
+
+def _add_repeats(text: str, findings: list[Finding], config: RedactionConfig) -> list[Finding]:
+    """Redact every other occurrence of a value already found in this text.
+
+    A name the tagger recognised once ("Priya, ...") must not survive where the
+    context was weaker ("... ask priya"): the redacted output never contains
+    the text of a detected span.
+    """
+    values = {f.text.casefold(): f for f in findings if len(f.text) >= _MIN_REPEAT_LENGTH}
+    if not values:
+        return findings
+    alternatives = "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True))
+    pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    extra: list[Finding] = []
+    for match in pattern.finditer(text):
+        if any(match.start() < f.end and f.start < match.end() for f in findings):
+            continue
+        source = values.get(match.group(0).casefold())
+        if source is None:
+            continue
+        value = match.group(0)
+        if config.allow_list and _allowed(value, text, match.start(), match.end(), config):
+            continue
+        extra.append(
+            Finding(match.start(), match.end(), source.label, value, source.score, source.recognizer,
+                    f"repeat of a detected value ({source.reason})")
+        )  # fmt: skip
+    if not extra:
+        return findings
+    return sorted([*findings, *extra], key=lambda f: f.start)
 
 
 def _allowed(value: str, text: str, start: int, end: int, config: RedactionConfig) -> bool:

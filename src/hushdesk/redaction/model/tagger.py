@@ -88,8 +88,7 @@ class PerceptronTagger:
         kind = prev_tag[2:]
         if not word[0].isalpha():
             if continuing and (
-                (word == "." and len(words[i - 1]) == 1 and words[i - 1].isupper())
-                or (word == "&" and kind == "ORG")
+                (word == "." and len(words[i - 1]) == 1 and words[i - 1].isupper()) or (word == "&" and kind == "ORG")
             ):
                 allowed.append(TAG_INDEX[f"I-{kind}"])
             return allowed

@@ -34,9 +34,7 @@ _SUFFIX_STREET = (
     r"ring|damm|ufer|steig|markt)\s+\d{1,5}[a-z]?\b"
 )
 _PO_BOX = r"\b(?i:p\.?\s?o\.?\s?box|post office box|psc \d{3,5},?\s+box|box)\s+\d{1,6}\b"
-_STREET = re.compile(
-    rf"(?:{_STREET_NUMBER_FIRST}|{_ORDINAL_STREET}|{_NAMED_FIRST}|{_SUFFIX_STREET}|{_PO_BOX})"
-)
+_STREET = re.compile(rf"(?:{_STREET_NUMBER_FIRST}|{_ORDINAL_STREET}|{_NAMED_FIRST}|{_SUFFIX_STREET}|{_PO_BOX})")
 _CONTINUATION = re.compile(
     r"(?:,[ \t]*|[ \t]*\n[ \t]*|[ \t]+(?=(?i:apt|apartment|suite|ste|unit|floor|fl|#)\b))"
     r"(?:"
@@ -52,7 +50,44 @@ _CONTINUATION = re.compile(
     r"(?=[ \t]*(?:[,\n.;)!?]|$))"
 )
 _STOP_WORDS = frozenset(
-    ["thanks", "thank", "regards", "best", "cheers", "please", "and", "or", "but", "the", "i", "we", "you", "my", "our", "if", "so", "then", "phone", "email", "tel", "mobile", "fax", "contact", "call", "ok", "okay", "yes", "no", "sure", "right", "hi", "hello", "dear", "see", "let"]
+    [
+        "thanks",
+        "thank",
+        "regards",
+        "best",
+        "cheers",
+        "please",
+        "and",
+        "or",
+        "but",
+        "the",
+        "i",
+        "we",
+        "you",
+        "my",
+        "our",
+        "if",
+        "so",
+        "then",
+        "phone",
+        "email",
+        "tel",
+        "mobile",
+        "fax",
+        "contact",
+        "call",
+        "ok",
+        "okay",
+        "yes",
+        "no",
+        "sure",
+        "right",
+        "hi",
+        "hello",
+        "dear",
+        "see",
+        "let",
+    ]
 )
 
 

@@ -30,9 +30,7 @@ _LOWER_OR_TITLE = r"(?:[A-Z][a-zà-ÿ'’]+|[a-zà-ÿ]{2,})"
 # (pattern, score, reason); group 1 is the name.
 _PERSON_PATTERNS: tuple[tuple[re.Pattern[str], float, str], ...] = (
     (
-        re.compile(
-            rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Herr|Frau|Sr|Sra)\.?[ \t]+{_FULL_NAME}"
-        ),
+        re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Herr|Frau|Sr|Sra)\.?[ \t]+{_FULL_NAME}"),
         0.85,
         "honorific followed by a capitalised name",
     ),
@@ -45,9 +43,7 @@ _PERSON_PATTERNS: tuple[tuple[re.Pattern[str], float, str], ...] = (
         "self-introduction or hand-off phrase",
     ),
     (
-        re.compile(
-            rf"(?i:\b(?:my name is|my name's|call me))[ \t]+({_LOWER_OR_TITLE}(?:[ \t]+{_LOWER_OR_TITLE})?)"
-        ),
+        re.compile(rf"(?i:\b(?:my name is|my name's|call me))[ \t]+({_LOWER_OR_TITLE}(?:[ \t]+{_LOWER_OR_TITLE})?)"),
         0.7,
         "self-introduction (any case)",
     ),
@@ -73,9 +69,7 @@ _PERSON_PATTERNS: tuple[tuple[re.Pattern[str], float, str], ...] = (
         "dash signature line",
     ),
     (
-        re.compile(
-            rf"(?m:^[ \t]*\[?[0-9:. ]+(?:[AaPp][Mm])?\]?[ \t]*({_FULL_NAME})(?=[ \t]*(?:\([^)\n]*\))?:))"
-        ),
+        re.compile(rf"(?m:^[ \t]*\[?[0-9:. ]+(?:[AaPp][Mm])?\]?[ \t]*({_FULL_NAME})(?=[ \t]*(?:\([^)\n]*\))?:))"),
         0.85,
         "chat speaker label",
     ),
@@ -161,9 +155,7 @@ class ConversationCueRecognizer:
         for match in _ORG.finditer(text):
             noise = _ORG_LEADING_NOISE.match(match.group(0))
             start = match.start() + (noise.end() if noise else 0)
-            yield Candidate(
-                start, match.end(), ORGANIZATION, 0.7, self.name, "name with a legal/organisation suffix"
-            )
+            yield Candidate(start, match.end(), ORGANIZATION, 0.7, self.name, "name with a legal/organisation suffix")
         for match in _JOB_TITLE.finditer(text):
             yield Candidate(match.start(), match.end(), OTHER, 0.6, self.name, "job title (quasi-identifier)")
         for pattern in (_MEDICATION, _CONDITIONS):
@@ -187,6 +179,4 @@ class PriorPlaceholderRecognizer:
             if label is None and kind.endswith(("_ID", "_NUMBER", "ID")):
                 label = ACCOUNT_ID
             if label is not None:
-                yield Candidate(
-                    match.start(), match.end(), label, 0.9, self.name, "earlier redaction placeholder"
-                )
+                yield Candidate(match.start(), match.end(), label, 0.9, self.name, "earlier redaction placeholder")

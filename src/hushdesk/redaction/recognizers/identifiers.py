@@ -186,6 +186,4 @@ def _score_url(value: str, match: re.Match[str], text: str) -> float | None:
     return 0.85 if "://" in value or value.lower().startswith("www.") else 0.7
 
 
-URL_RECOGNIZER = RegexRecognizer(
-    name="url", label=URL, pattern=_URL, validate=_score_url, reason="web address"
-)
+URL_RECOGNIZER = RegexRecognizer(name="url", label=URL, pattern=_URL, validate=_score_url, reason="web address")

@@ -18,8 +18,8 @@ _MARGIN_FOR_FULL_CONFIDENCE = 6.0
 
 
 def margin_to_score(margin: float) -> float:
-    """Map the perceptron's winning margin to a 0.5-0.95 confidence."""
-    return 0.5 + 0.45 * min(1.0, max(0.0, margin) / _MARGIN_FOR_FULL_CONFIDENCE)
+    """Map the perceptron's winning margin to a 0.5-0.9 confidence (validated patterns outrank it)."""
+    return 0.5 + 0.4 * min(1.0, max(0.0, margin) / _MARGIN_FOR_FULL_CONFIDENCE)
 
 
 class NameModelRecognizer:
@@ -34,9 +34,7 @@ class NameModelRecognizer:
         if not matches:
             return []
         words = [m.group(0) for m in matches]
-        line_starts = [
-            i == 0 or "\n" in text[matches[i - 1].end() : m.start()] for i, m in enumerate(matches)
-        ]
+        line_starts = [i == 0 or "\n" in text[matches[i - 1].end() : m.start()] for i, m in enumerate(matches)]
         tagged = self._load().tag(words, line_starts)
         runs: list[tuple[str, list[int]]] = []  # (kind, token indexes)
         for token in tagged:
