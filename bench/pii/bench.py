@@ -44,9 +44,7 @@ def load_scorer(path: Path) -> ModuleType:
     return module
 
 
-def run_system(
-    command: list[str], env: dict[str, str], source: Path, predictions: Path
-) -> tuple[float, float]:
+def run_system(command: list[str], env: dict[str, str], source: Path, predictions: Path) -> tuple[float, float]:
     """Run ``command`` with ``source`` on stdin; returns (wall seconds, peak RSS in MB)."""
     with source.open("rb") as stdin, predictions.open("wb") as stdout:
         started = time.perf_counter()
@@ -69,9 +67,7 @@ def measure(name: str, command: list[str], env: dict[str, str], source: Path, ou
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=SHARED / "data" / "pii" / "dev")
     parser.add_argument("--scorer", type=Path, default=SHARED / "bench" / "pii_score.py")
     parser.add_argument("--sources", help="comma-separated source names (default: every *.jsonl)")
@@ -130,9 +126,7 @@ def print_table(rows: list[dict[str, object]]) -> None:
             f"{row['steady_chars_per_s']:>10.0f}{row['startup_s']:>8.2f}{row['peak_rss_mb']:>8.0f}"
         )
     print()
-    print(
-        "hushdesk vs Presidio (targets: leak <= 1/3, over <= +0.02, exact F1 >= +0.20, speed >= 10x, memory <= 1x)"
-    )
+    print("hushdesk vs Presidio (targets: leak <= 1/3, over <= +0.02, exact F1 >= +0.20, speed >= 10x, memory <= 1x)")
     for source, pair in by_source.items():
         ours, base = pair.get("hushdesk"), pair.get("presidio")
         if not ours or not base:

@@ -62,8 +62,7 @@ def main() -> None:
         doc = json.loads(line)
         results = analyzer.analyze(text=doc["text"], language="en")
         spans = [
-            {"start": r.start, "end": r.end, "label": PRESIDIO_TO_HUSHDESK.get(r.entity_type, "OTHER")}
-            for r in results
+            {"start": r.start, "end": r.end, "label": PRESIDIO_TO_HUSHDESK.get(r.entity_type, "OTHER")} for r in results
         ]
         out.write(json.dumps({"id": doc["id"], "spans": spans}) + "\n")
     out.flush()

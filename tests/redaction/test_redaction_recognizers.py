@@ -33,7 +33,11 @@ POSITIVE = [
     ("username: jdoe_88", "ACCOUNT_ID", "jdoe_88"),
     ("my password is hunter2, thanks", "SECRET", "hunter2"),
     ("key sk-proj-abcdEFGH1234ijklMNOP5678qrst leaked", "SECRET", "sk-proj-abcdEFGH1234ijklMNOP5678qrst"),
-    ("Ship to 742 Evergreen Terrace, Springfield, IL 62704.", "ADDRESS", "742 Evergreen Terrace, Springfield, IL 62704"),
+    (
+        "Ship to 742 Evergreen Terrace, Springfield, IL 62704.",
+        "ADDRESS",
+        "742 Evergreen Terrace, Springfield, IL 62704",
+    ),
     ("Hi Priya, thanks for waiting.", "PERSON", "Priya"),
     ("Thanks,\n— Marco", "PERSON", "Marco"),
     ("my name is priya sharma", "PERSON", "priya sharma"),
