@@ -52,7 +52,7 @@ LOCALES = [
     "hu_HU", "ro_RO", "hr_HR", "sk_SK", "sl_SI", "id_ID", "fil_PH", "sw", "zu_ZA", "yo_NG", "vi_VN",
 ]  # fmt: skip
 DICTIONARY = Path("/usr/share/dict/american-english")
-LATIN = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿĀ-žḀ-ỿ'’ .-]+$")
+LATIN = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿĀ-žḀ-\u1eff'\u2019 .-]+$")
 ORG_WORDS = {s.lower().strip(".&") for s in ORG_SUFFIXES if s.strip(".&")} | {
     "university", "college", "school", "hospital", "clinic", "institute", "agency", "services", "industries",
     "enterprises", "associates", "airlines", "insurance", "capital", "ventures", "studios", "software",

@@ -93,9 +93,8 @@ class PerceptronTagger:
                 allowed.append(TAG_INDEX[f"I-{kind}"])
             return allowed
         allowed.extend(BEGIN_TAGS)
-        if continuing:
-            if word[0].isupper() or run_first[0].islower() or word.lower() in CONNECTORS_BY_KIND[kind]:
-                allowed.append(TAG_INDEX[f"I-{kind}"])
+        if continuing and (word[0].isupper() or run_first[0].islower() or word.lower() in CONNECTORS_BY_KIND[kind]):
+            allowed.append(TAG_INDEX[f"I-{kind}"])
         return allowed
 
     @staticmethod

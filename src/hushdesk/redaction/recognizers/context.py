@@ -23,9 +23,9 @@ from hushdesk.redaction.types import (
     Candidate,
 )
 
-_NAME = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ]+)?"
+_NAME = r"[A-Z][a-zà-ÿ'\u2019]+(?:-[A-Z][a-zà-ÿ]+)?"
 _FULL_NAME = rf"{_NAME}(?:[ \t]+(?:[A-Z]\.?[ \t]+)?{_NAME}){{0,2}}"
-_LOWER_OR_TITLE = r"(?:[A-Z][a-zà-ÿ'’]+|[a-zà-ÿ]{2,})"
+_LOWER_OR_TITLE = r"(?:[A-Z][a-zà-ÿ'\u2019]+|[a-zà-ÿ]{2,})"
 
 # (pattern, score, reason); group 1 is the name.
 _PERSON_PATTERNS: tuple[tuple[re.Pattern[str], float, str], ...] = (
@@ -58,13 +58,14 @@ _PERSON_PATTERNS: tuple[tuple[re.Pattern[str], float, str], ...] = (
     (
         re.compile(
             rf"(?i:(?:regards|best|thanks|thank you|cheers|sincerely|yours|warmly|talk soon|br|"
-            rf"kind regards|best wishes|many thanks),?)[ \t]*\n[ \t]*(?:[-—–~]+[ \t]*)?({_FULL_NAME})[ \t]*(?=\n|$)"
+            rf"kind regards|best wishes|many thanks),?)[ \t]*\n"
+            rf"[ \t]*(?:[-\u2014\u2013~]+[ \t]*)?({_FULL_NAME})[ \t]*(?=\n|$)"
         ),
         0.85,
         "name on the line after a sign-off",
     ),
     (
-        re.compile(rf"(?m:^[ \t]*[-—–~]{{1,2}}[ \t]*({_FULL_NAME})[ \t]*$)"),
+        re.compile(rf"(?m:^[ \t]*[-\u2014\u2013~]{{1,2}}[ \t]*({_FULL_NAME})[ \t]*$)"),
         0.75,
         "dash signature line",
     ),
@@ -93,9 +94,10 @@ _ORG_SUFFIX = (
     r"Enterprises|Services|Labs|Laboratories|Insurance|Capital|Ventures|Media|Studios|Software|"
     r"Pharmaceuticals|Logistics|Motors|Airlines|Bakery|Cafe|Restaurant|Hotel|Store|Shop|Department)"
 )
+_ORG_WORD = r"[A-Z][\w&'\u2019-]*"
 _ORG = re.compile(
-    rf"\b(?:(?:[A-Z][\w&'’-]*|[A-Z]{{2,}}|of|and|&|the|for)[ \t]+){{0,4}}[A-Z][\w&'’-]*[ \t]+{_ORG_SUFFIX}\b\.?"
-    rf"|\b(?:University|College|Bank|Institute|Hospital|School|Department|Ministry) of(?:[ \t]+[A-Z][\w'’-]+){{1,3}}"
+    rf"\b(?:(?:{_ORG_WORD}|[A-Z]{{2,}}|of|and|&|the|for)[ \t]+){{0,4}}{_ORG_WORD}[ \t]+{_ORG_SUFFIX}\b\.?"
+    rf"|\b(?:University|College|Bank|Institute|Hospital|School|Department|Ministry) of(?:[ \t]+{_ORG_WORD}){{1,3}}"
 )
 _ORG_LEADING_NOISE = re.compile(r"^(?:the|of|and|for|at|from|to|with|in)\s+", re.IGNORECASE)
 
