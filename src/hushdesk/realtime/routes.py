@@ -1,7 +1,14 @@
-"""Agent WebSocket: live inbox and conversation updates."""
+"""Agent WebSocket: live inbox and conversation updates (protocol in web/agent_socket.py)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, WebSocket
+
+from hushdesk.web.agent_socket import AgentSocket
 
 router = APIRouter(include_in_schema=False)
+
+
+@router.websocket("/ws/agent")
+async def agent_socket(websocket: WebSocket) -> None:
+    await AgentSocket(websocket.app.state.ctx, websocket).serve()

@@ -1,7 +1,11 @@
-"""HTML pages for agents and admins (Jinja2 + htmx)."""
+"""HTML pages for agents and admins (Jinja2 + htmx), grouped by area in ``pages_*`` modules."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
+from hushdesk.web import pages_admin, pages_auth, pages_conversation, pages_inbox, pages_public
+
 router = APIRouter(include_in_schema=False)
+for _area in (pages_auth, pages_inbox, pages_conversation, pages_admin, pages_public):
+    router.include_router(_area.router)

@@ -1,0 +1,32 @@
+"""The inbox: conversation list with filters, search and counts (live-refreshed by app.js)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse
+
+from hushdesk.web.inbox_view import InboxFilters, build_inbox
+from hushdesk.web.page import Page
+
+router = APIRouter()
+
+Str = Annotated[str | None, Query(max_length=200)]
+
+
+@router.get("/")
+def inbox(page: Page, status: Str = None, assignee: Str = None, channel: Str = None, tag: Str = None,
+          q: Str = None) -> HTMLResponse:
+    filters = InboxFilters.parse(status, assignee, channel, tag, q)
+    data = build_inbox(page.uow, page.actor, filters)
+    return page.render("inbox.html", {"inbox": data, "current_id": None, "page": None, "nav": "inbox"})
+
+
+@router.get("/inbox/list")
+def inbox_list(page: Page, status: Str = None, assignee: Str = None, channel: Str = None, tag: Str = None,
+               q: Str = None, current: Str = None) -> HTMLResponse:
+    """The list alone, for htmx refreshes when a conversation changes."""
+    filters = InboxFilters.parse(status, assignee, channel, tag, q)
+    data = build_inbox(page.uow, page.actor, filters)
+    return page.render("_conversation_list.html", {"inbox": data, "current_id": current})
