@@ -49,6 +49,15 @@ class Settings(BaseSettings):
     password_hash_fast: bool = False  # tests only: argon2 with small parameters
     log_json: bool = False
     log_level: str = "INFO"
+    # Outbound email (privacy-request codes and notices, optional messages). An empty host sends nothing
+    # (in dev mode messages are written to <data_dir>/mail/ instead).
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "hushdesk@localhost"
+    smtp_starttls: bool = True
+    smtp_timeout: float = Field(default=10.0, gt=0)
 
     @field_validator("database_url", "keyvault_url")
     @classmethod

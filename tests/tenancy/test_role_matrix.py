@@ -13,12 +13,15 @@ from hushdesk.audit.service import read_audit_log
 from hushdesk.channels import api as api_channel
 from hushdesk.channels.base import ContactHint, InboundMessage
 from hushdesk.db import UnitOfWork
+from hushdesk.dsr import officer as dsr_officer
+from hushdesk.dsr.repository import QueueFilter
 from hushdesk.inbox import canned, contacts, conversations, orders
 from hushdesk.inbox.repository import ConversationFilter
 from hushdesk.inbox.service import add_note, receive_message, send_reply
 from hushdesk.kit.errors import Forbidden
 from hushdesk.kit.ids import new_id
 from hushdesk.models import Widget
+from hushdesk.privacy import service as privacy_service
 from hushdesk.tenancy.actor import Actor
 from hushdesk.tenancy.permissions import Perm, Role, render_permissions_markdown, role_allows
 from hushdesk.tenancy.service import add_member, list_widgets, update_widget
@@ -56,6 +59,9 @@ ACTIONS: dict[Perm, Action] = {
     Perm.TOKENS_MANAGE: lambda u, a, ids: create_api_token(u, a, name="t", scopes=["contacts:read"]),
     Perm.AUDIT_READ: lambda u, a, ids: read_audit_log(u.session, a),
     Perm.SEARCH: lambda u, a, ids: conversations.search(u, a, "hello"),
+    Perm.DSR_READ: lambda u, a, ids: dsr_officer.list_queue(u, a, QueueFilter()),
+    Perm.DSR_SUBMIT: lambda u, a, ids: dsr_officer.start_for_contact(u, a, ids["contact"], "access"),
+    Perm.DSR_MANAGE: lambda u, a, ids: privacy_service.lift_flag(u, a, ids["contact"], "restricted"),
 }
 
 

@@ -32,6 +32,9 @@ class Perm(StrEnum):
     TOKENS_MANAGE = "tokens.manage"
     AUDIT_READ = "audit.read"
     SEARCH = "search"
+    DSR_READ = "dsr.read"  # the privacy-request queue: types, dates, status (no requester details)
+    DSR_SUBMIT = "dsr.submit"  # start a request on a customer's behalf (the customer still verifies it)
+    DSR_MANAGE = "dsr.manage"  # approve, deny, extend, pause; read requester details (audited)
 
 
 _ALL = frozenset(Perm)
@@ -53,6 +56,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.ORDER_WRITE,
             Perm.CANNED_USE,
             Perm.SEARCH,
+            Perm.DSR_SUBMIT,
         }
     ),
     # The privacy officer answers data-subject requests: reads raw data (audited) and writes notes, but does
@@ -66,10 +70,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.CONTACT_READ_RAW,
             Perm.AUDIT_READ,
             Perm.SEARCH,
+            Perm.DSR_READ,
+            Perm.DSR_SUBMIT,
+            Perm.DSR_MANAGE,
         }
     ),
     # The auditor proves compliance: read-only, sees redacted content and the audit log, never raw data.
-    Role.AUDITOR: frozenset({Perm.CONVERSATION_READ, Perm.CONTACT_READ, Perm.AUDIT_READ, Perm.SEARCH}),
+    Role.AUDITOR: frozenset(
+        {Perm.CONVERSATION_READ, Perm.CONTACT_READ, Perm.AUDIT_READ, Perm.SEARCH, Perm.DSR_READ}
+    ),
 }
 
 # API token scopes -> permissions. Tokens never get user, settings, or audit powers.
@@ -80,6 +89,8 @@ SCOPE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     "conversations:write": frozenset(
         {Perm.CONVERSATION_CREATE, Perm.CONVERSATION_REPLY, Perm.CONVERSATION_NOTE, Perm.CONVERSATION_UPDATE}
     ),
+    "dsr:submit": frozenset({Perm.DSR_SUBMIT}),
+    "dsr:manage": frozenset({Perm.DSR_READ, Perm.DSR_SUBMIT, Perm.DSR_MANAGE}),
 }
 ALL_SCOPES = tuple(SCOPE_PERMISSIONS)
 
@@ -87,7 +98,8 @@ ROLE_DESCRIPTIONS: dict[Role, str] = {
     Role.OWNER: "Installs and owns the workspace (the data controller); can do everything.",
     Role.ADMIN: "Runs the helpdesk: users, settings, channels, canned replies; no audit log access.",
     Role.AGENT: "Answers customers: reads and replies to conversations, manages contacts and orders.",
-    Role.PRIVACY_OFFICER: "Handles privacy: reads personal data (audited), the audit log, and notes.",
+    Role.PRIVACY_OFFICER: "Handles privacy: answers data-subject requests, reads personal data (audited), "
+    "the audit log, and notes.",
     Role.AUDITOR: "Proves compliance, read-only: redacted conversations and the audit log.",
 }
 

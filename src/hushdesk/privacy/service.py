@@ -1,0 +1,171 @@
+"""Flags every processing path checks, and the consent ledger.
+
+``processing_allowed(uow, contact_id, purpose)`` is the one question the AI assistant, analytics, optional
+outbound messages and any future processing ask before touching a contact's data. It answers from the
+contact's active flags (restriction, objection, deactivation, CCPA opt-outs) and the latest consent event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from hushdesk.audit.service import record
+from hushdesk.db import UnitOfWork
+from hushdesk.kit.clock import utcnow
+from hushdesk.kit.errors import ValidationFailed
+from hushdesk.kit.ids import new_id
+from hushdesk.kit.repository import get_scoped, scoped
+from hushdesk.models import ConsentEvent, Contact, ProcessingFlag
+from hushdesk.privacy.purposes import PURPOSES, get_purpose
+from hushdesk.tenancy.actor import Actor
+from hushdesk.tenancy.permissions import Perm
+
+ALL = "*"
+FLAG_KINDS = ("restricted", "objected", "deactivated", "opt_out_sale", "limit_sensitive")
+# Which purposes each flag stops, besides the purpose-specific objection.
+_OPT_OUT_STOPS = {"opt_out_sale": ("sale_sharing",), "limit_sensitive": ("sensitive_use",)}
+NEVER_BLOCKED = ("compliance",)
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str | None = None  # the flag or consent state that stops it
+
+
+@dataclass(frozen=True)
+class PrivacyState:
+    contact_id: str
+    flags: list[tuple[str, str, datetime]]  # (kind, purpose, since)
+    consents: dict[str, tuple[bool, datetime]]  # purpose -> (granted, at)
+
+
+def _active_flags(uow: UnitOfWork, contact_id: str) -> list[ProcessingFlag]:
+    return list(uow.session.execute(
+        select(ProcessingFlag).where(ProcessingFlag.contact_id == contact_id, ProcessingFlag.lifted_at.is_(None))
+    ).scalars())
+
+
+def _latest_consent(uow: UnitOfWork, contact_id: str, purpose: str) -> ConsentEvent | None:
+    return uow.session.execute(
+        select(ConsentEvent).where(ConsentEvent.contact_id == contact_id, ConsentEvent.purpose == purpose)
+        .order_by(ConsentEvent.created_at.desc(), ConsentEvent.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def check_processing(uow: UnitOfWork, contact_id: str | None, purpose: str) -> Decision:
+    """May ``purpose`` process this contact's data now? Anonymous processing (no contact) is allowed."""
+    spec = get_purpose(purpose)
+    if contact_id is None or purpose in NEVER_BLOCKED:
+        return Decision(True)
+    if uow.session.get(Contact, contact_id) is None:
+        return Decision(False, "erased")
+    for flag in _active_flags(uow, contact_id):
+        if flag.kind == "deactivated":
+            return Decision(False, "deactivated")
+        if flag.kind == "restricted" and spec.restrictable:
+            return Decision(False, "restricted")
+        if flag.kind == "objected" and flag.purpose in (ALL, purpose) and spec.objectable:
+            return Decision(False, "objected")
+        if purpose in _OPT_OUT_STOPS.get(flag.kind, ()):
+            return Decision(False, flag.kind)
+    consent = _latest_consent(uow, contact_id, purpose)
+    if consent is not None and not consent.granted:
+        return Decision(False, "consent_withdrawn")
+    if spec.needs_consent and consent is None:
+        return Decision(False, "no_consent")
+    return Decision(True)
+
+
+def processing_allowed(uow: UnitOfWork, contact_id: str | None, purpose: str) -> bool:
+    return check_processing(uow, contact_id, purpose).allowed
+
+
+def set_flag(uow: UnitOfWork, actor: Actor | None, contact: Contact, kind: str, purpose: str = ALL, *,
+             request_id: str | None = None) -> ProcessingFlag:
+    """Raise a flag (idempotent: an existing flag is re-activated). Audited in the caller's transaction."""
+    if kind not in FLAG_KINDS:
+        raise ValidationFailed(f"unknown privacy flag {kind!r}")
+    if purpose != ALL:
+        get_purpose(purpose)
+    flag = uow.session.execute(
+        select(ProcessingFlag).where(ProcessingFlag.contact_id == contact.id, ProcessingFlag.kind == kind,
+                                     ProcessingFlag.purpose == purpose)
+    ).scalar_one_or_none()
+    if flag is None:
+        flag = ProcessingFlag(id=new_id("pf"), workspace_id=contact.workspace_id, contact_id=contact.id, kind=kind,
+                              purpose=purpose, request_id=request_id)
+        uow.session.add(flag)
+    else:
+        flag.lifted_at = None
+        flag.request_id = request_id or flag.request_id
+    record(uow.session, actor, "privacy.flag.set", workspace_id=contact.workspace_id, target_type="contact",
+           target_id=contact.id, details={"kind": kind, "purpose": purpose, "request_id": request_id},
+           request_id=uow.request_id)
+    return flag
+
+
+def lift_flag(uow: UnitOfWork, actor: Actor, contact_id: str, kind: str, purpose: str = ALL) -> bool:
+    """Lift a flag (e.g. the restriction ends once accuracy is settled); the requester is told separately."""
+    actor.require(Perm.DSR_MANAGE)
+    contact = get_scoped(uow.session, Contact, contact_id, workspace_id=actor.workspace_id, what="contact")
+    flag = uow.session.execute(
+        scoped(ProcessingFlag, workspace_id=actor.workspace_id).where(
+            ProcessingFlag.contact_id == contact.id, ProcessingFlag.kind == kind, ProcessingFlag.purpose == purpose,
+            ProcessingFlag.lifted_at.is_(None))
+    ).scalar_one_or_none()
+    if flag is None:
+        return False
+    flag.lifted_at = utcnow()
+    record(uow.session, actor, "privacy.flag.lifted", target_type="contact", target_id=contact.id,
+           details={"kind": kind, "purpose": purpose}, request_id=uow.request_id)
+    return True
+
+
+def record_consent(uow: UnitOfWork, actor: Actor | None, contact: Contact, purpose: str, granted: bool, *,
+                   source: str, request_id: str | None = None) -> ConsentEvent:
+    if purpose not in PURPOSES or purpose in NEVER_BLOCKED or purpose == "support":
+        raise ValidationFailed(f"consent does not apply to purpose {purpose!r}", code="invalid_purpose")
+    event = ConsentEvent(id=new_id("ce"), workspace_id=contact.workspace_id, contact_id=contact.id, purpose=purpose,
+                         granted=granted, source=source, request_id=request_id, created_at=utcnow())
+    uow.session.add(event)
+    record(uow.session, actor, f"privacy.consent.{'granted' if granted else 'withdrawn'}",
+           workspace_id=contact.workspace_id, target_type="contact", target_id=contact.id,
+           details={"purpose": purpose, "source": source, "request_id": request_id}, request_id=uow.request_id)
+    return event
+
+
+def privacy_state(uow: UnitOfWork, contact: Contact) -> PrivacyState:
+    flags = [(f.kind, f.purpose, f.created_at) for f in _active_flags(uow, contact.id)]
+    events = uow.session.execute(
+        select(ConsentEvent).where(ConsentEvent.contact_id == contact.id)
+        .order_by(ConsentEvent.created_at, ConsentEvent.id)
+    ).scalars()
+    consents: dict[str, tuple[bool, datetime]] = {}
+    for event in events:
+        consents[event.purpose] = (event.granted, event.created_at)
+    return PrivacyState(contact.id, sorted(flags), consents)
+
+
+def contact_privacy(uow: UnitOfWork, actor: Actor, contact_id: str) -> PrivacyState:
+    """For the contact view: which flags are up (no values, so plain contact read permission)."""
+    actor.require(Perm.CONTACT_READ)
+    contact = get_scoped(uow.session, Contact, contact_id, workspace_id=actor.workspace_id, what="contact")
+    return privacy_state(uow, contact)
+
+
+def is_hidden(uow: UnitOfWork, contact_id: str) -> bool:
+    """Deactivated contacts are hidden from agent lists and stop all processing; their data is kept."""
+    return any(f.kind == "deactivated" for f in _active_flags(uow, contact_id))
+
+
+def privacy_center_path(slug: str) -> str:
+    return f"/privacy/{slug}"
+
+
+def privacy_center_url(base_url: str, slug: str) -> str:
+    """The stable public URL the widget and every outgoing email link to."""
+    return base_url.rstrip("/") + privacy_center_path(slug)
