@@ -79,7 +79,8 @@ def populate(ctx: AppContext, workspace_id: str, agent: Actor, c: Canary) -> Can
         got = receive_message(uow, workspace_id, InboundMessage(
             channel="api", sender=ContactHint("email", c.email, email=c.email), body="Attached my ID.",
             conversation_id=api_conv,
-            attachments=(InboundAttachment(f"{c.file_text}.txt", "text/plain", f"ID of {c.name}: {c.file_text}".encode()),)))
+            attachments=(InboundAttachment(f"{c.file_text}.txt", "text/plain",
+                                           f"ID of {c.name}: {c.file_text}".encode()),)))
         c.message_ids.append(got.message.id)
     with ctx.unit_of_work() as uow:
         contact_svc.update_contact(uow, agent, c.contact_id, phone=c.phone)
