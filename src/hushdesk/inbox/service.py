@@ -24,6 +24,7 @@ from hushdesk.kit.errors import NotFound, TooLarge, ValidationFailed
 from hushdesk.kit.ids import new_id
 from hushdesk.kit.repository import get_scoped, scoped
 from hushdesk.models import AnalyticsEvent, Attachment, Contact, Conversation, ConversationCounter, Message
+from hushdesk.privacy.service import processing_allowed
 from hushdesk.realtime.bus import conversation_topic, visitor_topic, workspace_topic
 from hushdesk.tenancy.actor import Actor, system_actor
 from hushdesk.tenancy.permissions import Perm
@@ -43,8 +44,12 @@ def _hour(at: datetime) -> datetime:
     return at.replace(minute=0, second=0, microsecond=0)
 
 
-def analytics(uow: UnitOfWork, workspace_id: str, kind: str, channel: str | None) -> None:
-    """Anonymous by construction: no contact, no conversation, no text, hour resolution."""
+def analytics(uow: UnitOfWork, workspace_id: str, kind: str, channel: str | None, *,
+              contact_id: str | None = None) -> None:
+    """Anonymous by construction: no contact, no conversation, no text, hour resolution. The contact is only
+    asked about, never stored: a restricted or objecting contact (privacy.service) emits nothing."""
+    if not processing_allowed(uow, contact_id, "analytics"):
+        return
     uow.session.add(AnalyticsEvent(id=new_id("ae"), workspace_id=workspace_id, kind=kind, channel=channel,
                                    hour=_hour(utcnow())))
 
@@ -88,7 +93,7 @@ def _open_conversation(uow: UnitOfWork, contact: Contact, inbound: InboundMessag
     record(uow.session, None, "conversation.created", workspace_id=contact.workspace_id,
            target_type="conversation", target_id=conv.id, details={"channel": inbound.channel},
            request_id=uow.request_id)
-    analytics(uow, contact.workspace_id, "conversation.created", inbound.channel)
+    analytics(uow, contact.workspace_id, "conversation.created", inbound.channel, contact_id=contact.id)
     return conv
 
 
@@ -173,7 +178,7 @@ def receive_message(uow: UnitOfWork, workspace_id: str, inbound: InboundMessage)
         conv.resolved_at = None
     for att in inbound.attachments:
         _store_attachment(uow, msg, cipher, att.filename, att.content_type, att.data)
-    analytics(uow, workspace_id, "message.inbound", inbound.channel)
+    analytics(uow, workspace_id, "message.inbound", inbound.channel, contact_id=contact.id)
     record(uow.session, system_actor(workspace_id, f"channel:{inbound.channel}"), "message.received",
            target_type="message", target_id=msg.id, details={"conversation_id": conv.id},
            request_id=uow.request_id)
@@ -227,7 +232,7 @@ def _agent_write(uow: UnitOfWork, actor: Actor, conversation_id: str, body: str,
     if kind == "outbound":
         if conv.first_response_at is None:
             conv.first_response_at = msg.created_at
-        analytics(uow, conv.workspace_id, "message.outbound", conv.channel)
+        analytics(uow, conv.workspace_id, "message.outbound", conv.channel, contact_id=conv.contact_id)
         adapter = adapter_for(conv.channel)
         if adapter is not None:
             uow.after_commit(lambda: uow.app.jobs.enqueue("channel.deliver", {"message_id": msg.id}))
