@@ -19,6 +19,8 @@ from hushdesk.channels import tasks as _channel_tasks  # noqa: F401  (registers 
 from hushdesk.channels import webchat_routes
 from hushdesk.config import Settings, get_settings
 from hushdesk.context import AppContext
+from hushdesk.dsr import pages as dsr_pages
+from hushdesk.dsr import routes as dsr_routes
 from hushdesk.inbox import routes as inbox_routes
 from hushdesk.realtime import routes as realtime_routes
 from hushdesk.web import pages
@@ -81,4 +83,7 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
     app.include_router(webchat_routes.router)
     app.include_router(realtime_routes.router)
     app.include_router(pages.router)
+    app.include_router(dsr_routes.public)
+    app.include_router(dsr_routes.router)
+    app.include_router(dsr_pages.router)
     return app

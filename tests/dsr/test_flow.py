@@ -39,7 +39,7 @@ def test_restriction_request_runs_through_every_state(world: World, mailbox: Mai
     assert "We will answer by" in receipt and "/privacy/" in receipt
     code = mailbox.code_for("rita@example.com")
     with world.ctx.unit_of_work() as uow:
-        outcome = requester.verify(uow, _ws(uow, world), req_id, token, code)
+        outcome = requester.verify(uow, world.slug, req_id, token, code)
     assert outcome.ok
     with world.ctx.db.session() as s:
         req = s.get(DataSubjectRequest, req_id)
@@ -58,10 +58,10 @@ def test_erasure_waits_for_approval_then_completes(world: World, mailbox: Mailbo
                      via="privacy_center")
         req_id, token = got.request.id, got.token
     with world.ctx.unit_of_work() as uow:
-        first = requester.verify(uow, _ws(uow, world), req_id, token, mailbox.code_for("eve@example.com"))
+        first = requester.verify(uow, world.slug, req_id, token, mailbox.code_for("eve@example.com"))
     assert first.ok and first.next_step == "step_up"
     with world.ctx.unit_of_work() as uow:
-        second = requester.verify(uow, _ws(uow, world), req_id, token, mailbox.code_for("eve@example.com"))
+        second = requester.verify(uow, world.slug, req_id, token, mailbox.code_for("eve@example.com"))
     assert second.ok and second.next_step is None
     with world.ctx.db.session() as s:
         req = s.get(DataSubjectRequest, req_id)

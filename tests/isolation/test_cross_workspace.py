@@ -17,6 +17,7 @@ from starlette.routing import Route, WebSocketRoute
 from hushdesk.accounts.service import create_api_token, login
 from hushdesk.channels.base import ContactHint, InboundAttachment, InboundMessage
 from hushdesk.context import AppContext
+from hushdesk.dsr.officer import start_for_contact
 from hushdesk.inbox import canned, orders
 from hushdesk.inbox.service import receive_message
 from hushdesk.models import ApiToken, Attachment, Widget
@@ -40,10 +41,12 @@ def seed_ids(ctx: AppContext, world: World) -> dict[str, str]:
         token, _ = create_api_token(uow, system_actor(world.workspace_id), name="iso", scopes=["contacts:read"])
         widget = uow.session.query(Widget).filter(Widget.workspace_id == world.workspace_id).one()
         att = uow.session.query(Attachment).filter(Attachment.message_id == got.message.id).one()
+        dsr = start_for_contact(uow, world.owner.actor, contact_id, "access").request
         ids = {
             "conversation_id": got.conversation.id, "contact_id": contact_id, "message_id": got.message.id,
             "order_id": order.id, "canned_id": reply.id, "reply_id": reply.id, "token_id": token.id,
             "widget_id": widget.id, "attachment_id": att.id, "user_id": world.owner.user_id,
+            "request_id": dsr.id,
         }
         assert uow.session.get(ApiToken, token.id) is not None
     return ids

@@ -67,6 +67,15 @@ def open_duplicates(session: Session, workspace_id: str, email_index: str, kind:
     return list(rows)
 
 
+def recent_count(session: Session, workspace_id: str, email_index: str, since: datetime) -> int:
+    rows = session.execute(
+        scoped(DataSubjectRequest, workspace_id=workspace_id)
+        .where(DataSubjectRequest.email_index == email_index, DataSubjectRequest.received_at >= since)
+        .with_only_columns(DataSubjectRequest.id)
+    ).all()
+    return len(rows)
+
+
 def requests_of_contact(session: Session, workspace_id: str, contact_id: str) -> list[DataSubjectRequest]:
     return list(session.execute(
         scoped(DataSubjectRequest, workspace_id=workspace_id).where(DataSubjectRequest.contact_id == contact_id)

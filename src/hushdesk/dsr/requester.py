@@ -19,11 +19,12 @@ from hushdesk.db import UnitOfWork
 from hushdesk.dsr import notices
 from hushdesk.dsr import repository as repo
 from hushdesk.dsr.kinds import get_kind
-from hushdesk.dsr.service import deny, link_contact, start_processing, transition
+from hushdesk.dsr.service import SubmitInput, Submitted, deny, link_contact, start_processing, submit, transition
 from hushdesk.dsr.verification import MAX_CODES_PER_REQUEST, check_code, codes_issued, issue_code, token_matches
 from hushdesk.kit.clock import utcnow
 from hushdesk.kit.errors import NotFound
-from hushdesk.models import ContactIdentity, DataSubjectRequest, Order, Workspace
+from hushdesk.models import ContactIdentity, DataSubjectRequest, Order
+from hushdesk.tenancy.service import get_workspace_by_slug
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ class RequestStatus:
     result: dict[str, object]
 
 
-def access_request(uow: UnitOfWork, ws: Workspace, request_id: str, token: str) -> DataSubjectRequest:
+def access_request(uow: UnitOfWork, slug: str, request_id: str, token: str) -> DataSubjectRequest:
+    ws = get_workspace_by_slug(uow, slug)
     try:
         request = repo.get_request(uow.session, ws.id, request_id)
     except NotFound:
@@ -107,9 +109,9 @@ def _give_up_if_exhausted(uow: UnitOfWork, request: DataSubjectRequest, purpose:
         deny(uow, None, request, "identity_not_verified")
 
 
-def verify(uow: UnitOfWork, ws: Workspace, request_id: str, token: str, code: str,
+def verify(uow: UnitOfWork, slug: str, request_id: str, token: str, code: str,
            factor: str | None = None) -> VerifyOutcome:
-    request = access_request(uow, ws, request_id, token)
+    request = access_request(uow, slug, request_id, token)
     if request.status != "awaiting_verification":
         return VerifyOutcome(False, "not_waiting", status=request.status)  # a replayed link or code
     purpose = "identity" if request.verification_level == 0 else "step_up"
@@ -133,9 +135,9 @@ def verify(uow: UnitOfWork, ws: Workspace, request_id: str, token: str, code: st
     return VerifyOutcome(True, None, None, status=request.status)
 
 
-def resend_code(uow: UnitOfWork, ws: Workspace, request_id: str, token: str) -> bool:
+def resend_code(uow: UnitOfWork, slug: str, request_id: str, token: str) -> bool:
     """A new code for the current step, up to 5 per request; the same answer whatever happens."""
-    request = access_request(uow, ws, request_id, token)
+    request = access_request(uow, slug, request_id, token)
     if request.status != "awaiting_verification":
         return False
     purpose = "identity" if request.verification_level == 0 else "step_up"
@@ -146,8 +148,8 @@ def resend_code(uow: UnitOfWork, ws: Workspace, request_id: str, token: str) -> 
     return True
 
 
-def status(uow: UnitOfWork, ws: Workspace, request_id: str, token: str) -> RequestStatus:
-    request = access_request(uow, ws, request_id, token)
+def status(uow: UnitOfWork, slug: str, request_id: str, token: str) -> RequestStatus:
+    request = access_request(uow, slug, request_id, token)
     step = None
     if request.status == "awaiting_verification":
         step = "code" if request.verification_level == 0 else "step_up"
@@ -158,3 +160,9 @@ def status(uow: UnitOfWork, ws: Workspace, request_id: str, token: str) -> Reque
         request.received_at, request.due_at, request.extended_at is not None, step,
         step == "step_up" and factor_required(uow, request), request.closed_at, request.denial_reason, result,
     )
+
+
+def submit_request(uow: UnitOfWork, slug: str, data: SubmitInput) -> Submitted:
+    """A request from the public privacy center (or its JSON API)."""
+    ws = get_workspace_by_slug(uow, slug)
+    return submit(uow, ws, data, via="authorized_agent" if data.agent else "privacy_center")

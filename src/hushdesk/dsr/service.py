@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from hushdesk.audit.service import record
@@ -21,7 +21,7 @@ from hushdesk.dsr.kinds import DENIAL_REASONS, FLAG_KINDS, get_kind, regime_for
 from hushdesk.dsr.verification import issue_code, token_digest
 from hushdesk.inbox import contacts as contact_svc
 from hushdesk.kit.clock import utcnow
-from hushdesk.kit.errors import Conflict, ValidationFailed
+from hushdesk.kit.errors import Conflict, RateLimited, ValidationFailed
 from hushdesk.kit.ids import new_id, new_token
 from hushdesk.models import DataSubjectRequest, Workspace
 from hushdesk.privacy.purposes import PURPOSES
@@ -38,6 +38,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "denied": (),
 }
 MAX_TEXT = 5000
+MAX_PER_ADDRESS_PER_DAY = 5
 MAX_PERMISSION_BYTES = 5_000_000
 
 
@@ -132,6 +133,10 @@ def submit(uow: UnitOfWork, ws: Workspace, data: SubmitInput, *, via: str, actor
     _validate(data)
     kind = get_kind(data.kind)
     now = utcnow()
+    email_index = uow.app.keyring.blind_index(ws.id, "email", normalize_email(data.email))
+    if repo.recent_count(uow.session, ws.id, email_index, now - timedelta(days=1)) >= MAX_PER_ADDRESS_PER_DAY:
+        # Stops anyone from flooding an address with codes; says nothing about whether we know it.
+        raise RateLimited("too many requests for this address today; please try again tomorrow", retry_after=3600)
     regime = regime_for(data.kind, california=data.california,
                         default=str(privacy_settings(ws).get("regime", clocks.GDPR)))
     limits = clocks.deadlines(regime, data.kind, now.date(), holidays=holidays(ws))
@@ -141,7 +146,7 @@ def submit(uow: UnitOfWork, ws: Workspace, data: SubmitInput, *, via: str, actor
     request = DataSubjectRequest(
         id=new_id("dsr"), workspace_id=ws.id, kind=data.kind, regime=regime, status="received", via=via,
         contact_id=contact_id, key_id=cipher.key_id,
-        email_index=keyring.blind_index(ws.id, "email", normalize_email(data.email)),
+        email_index=email_index,
         purpose=data.purpose, authorized_agent=data.agent is not None,
         submitted_by=actor.user_id if actor else None, token_hash=token_digest(token), verification_level=0,
         requires_approval=_needs_approval(ws, data.kind, data.agent is not None),
