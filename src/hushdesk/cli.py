@@ -240,6 +240,12 @@ def docs_permissions() -> None:
 
 def _register_optional_commands() -> None:
     try:
+        from hushdesk.dsr.cli import dsr
+    except ImportError:  # the privacy-request CLI lands with the dsr package
+        pass
+    else:
+        main.add_command(dsr, "dsr")
+    try:
         from hushdesk.redaction.cli import redact
     except ImportError:  # the redaction CLI lands with the redaction engine
         return
