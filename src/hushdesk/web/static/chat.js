@@ -31,6 +31,7 @@
   var starting = null;
   var byId = {};      // message_id -> element
   var pending = {};   // client_message_id -> element
+  var inflight = {};  // client_message_id -> sent on the current socket (each id goes out once per socket)
 
   var memory = {};
   var store = {
@@ -140,11 +141,16 @@
     return false;
   }
 
-  function flushOutbox() {
-    outbox().forEach(function (item) {
-      sendFrame({ type: "message", client_message_id: item.id, body: item.body });
-    });
+  function sendItem(item) {
+    if (inflight[item.id]) { return true; }
+    if (sendFrame({ type: "message", client_message_id: item.id, body: item.body })) {
+      inflight[item.id] = true;
+      return true;
+    }
+    return false;
   }
+
+  function flushOutbox() { outbox().forEach(sendItem); }
 
   function resetSession() {
     store.remove(K_TOKEN);
@@ -194,6 +200,7 @@
           failed.appendChild(note);
         }
       } else if (m.client_message_id) {
+        delete inflight[m.client_message_id];
         window.setTimeout(flushOutbox, 3000);
       } else {
         showError(m.message || "Something went wrong.");
@@ -217,6 +224,7 @@
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + window.location.host + "/widget/ws?key=" + encodeURIComponent(key));
     ws = socket;
+    inflight = {};
     socket.onopen = function () { socket.send(JSON.stringify({ type: "auth", token: token })); };
     socket.onmessage = function (event) {
       var m;
@@ -276,7 +284,7 @@
     saveOutbox(items);
     renderPending(item);
     input.value = "";
-    if (!sendFrame({ type: "message", client_message_id: item.id, body: item.body })) {
+    if (!sendItem(item)) {
       ensureSession(null, null).then(connect).catch(function (err) { showError(err.message); retryLater(); });
     }
   }
@@ -299,6 +307,7 @@
 
   if (store.get(K_TOKEN)) {
     showChat();
+    outbox().forEach(renderPending);  // unsent messages survive a reload; they go out once connected
     connect();
   } else if (prechatOn) {
     showPrechat();
