@@ -99,7 +99,9 @@ def show(ctx: click.Context, request_id: str) -> None:
 @click.pass_context
 def approve(ctx: click.Context, request_id: str) -> None:
     """Approve a request waiting for approval (or resolve a complaint) and carry it out."""
-    status = _run(ctx, lambda uow, actor: officer.approve(uow, actor, request_id).status)
+    _run(ctx, lambda uow, actor: officer.approve(uow, actor, request_id))
+    # Erasure and exports finish in jobs after the approval commits: report where the request is now.
+    status = _run(ctx, lambda uow, actor: officer.get_request(uow, actor, request_id).status)
     click.echo(f"{request_id}: {status}")
 
 

@@ -74,8 +74,12 @@ def _status_page(request: Request, uow: Uow, slug: str, request_id: str, token: 
 
 
 @router.get("/privacy/{slug}/requests/{request_id}")
-def follow(slug: str, request_id: str, request: Request, uow: Uow, t: Token = "") -> HTMLResponse:
-    return _status_page(request, uow, slug, request_id, t)
+def follow(slug: str, request_id: str, request: Request, uow: Uow, t: Token = "",
+           done: Annotated[str, Query(max_length=20)] = "") -> HTMLResponse:
+    notice = {"step_up": "Thank you. We sent a second code to confirm the erasure.",
+              "verified": "Thank you, your request is confirmed.",
+              "resent": "If a new code could be sent, it is on its way."}.get(done)
+    return _status_page(request, uow, slug, request_id, t, notice=notice)
 
 
 VERIFY_ERRORS = {
@@ -88,22 +92,21 @@ VERIFY_ERRORS = {
 }
 
 
-@router.post("/privacy/{slug}/requests/{request_id}/verify")
+@router.post("/privacy/{slug}/requests/{request_id}/verify", response_model=None)
 def verify(slug: str, request_id: str, request: Request, uow: Uow, t: Short = "", code: Short = "",
-           factor: Short = "") -> HTMLResponse:
+           factor: Short = "") -> Response:
     got = requester.verify(uow, slug, request_id, t, code, factor or None)
     if not got.ok:
         message = VERIFY_ERRORS.get(got.reason or "", "The code could not be checked.")
         return _status_page(request, uow, slug, request_id, t, error=message, status=422)
-    notice = ("Thank you. We sent a second code to confirm the erasure." if got.next_step == "step_up"
-              else "Thank you, your request is confirmed.")
-    return _status_page(request, uow, slug, request_id, t, notice=notice)
+    done = "step_up" if got.next_step == "step_up" else "verified"
+    return RedirectResponse(f"/privacy/{slug}/requests/{request_id}?t={t}&done={done}", status_code=303)
 
 
 @router.post("/privacy/{slug}/requests/{request_id}/resend")
-def resend(slug: str, request_id: str, request: Request, uow: Uow, t: Short = "") -> HTMLResponse:
+def resend(slug: str, request_id: str, uow: Uow, t: Short = "") -> RedirectResponse:
     requester.resend_code(uow, slug, request_id, t)
-    return _status_page(request, uow, slug, request_id, t, notice="If a new code could be sent, it is on its way.")
+    return RedirectResponse(f"/privacy/{slug}/requests/{request_id}?t={t}&done=resent", status_code=303)
 
 
 @router.get("/privacy/{slug}/download/{token}")
