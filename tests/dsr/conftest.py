@@ -99,5 +99,8 @@ def use_mailbox(context: AppContext, port: int, monkeypatch: pytest.MonkeyPatch)
 def mailbox(ctx: AppContext, smtp_server: tuple[Mailbox, int], monkeypatch: pytest.MonkeyPatch) -> Mailbox:
     box, port = smtp_server
     use_mailbox(ctx, port, monkeypatch)
+    # Jobs run against the context bound last; a test that made its own context (fresh_ctx) may have left
+    # itself bound, so bind the shared one again.
+    ctx.jobs.bind(ctx)
     box.clear()
     return box

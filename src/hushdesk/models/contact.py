@@ -29,7 +29,10 @@ class ContactIdentity(IdPk, Timestamped, WorkspaceOwned, Base):
     """One way to recognise a contact: email, phone, a web-chat visitor, an external id (Messenger, API)."""
 
     __tablename__ = "contact_identities"
-    __table_args__ = (UniqueConstraint("workspace_id", "kind", "blind_index"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "kind", "blind_index"),
+        Index("ix_contact_identities_ws_contact", "workspace_id", "contact_id"),
+    )
 
     contact_id: Mapped[str] = mapped_column(
         String(32), ForeignKey("contacts.id", ondelete="CASCADE"), index=True, nullable=False, info=plain()
@@ -46,6 +49,7 @@ class Order(IdPk, Timestamped, WorkspaceOwned, Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "number_index"),
         Index("ix_orders_contact_placed", "contact_id", "placed_at"),
+        Index("ix_orders_ws_contact", "workspace_id", "contact_id"),
     )
 
     contact_id: Mapped[str] = mapped_column(

@@ -27,6 +27,8 @@ class Conversation(IdPk, Timestamped, WorkspaceOwned, Base):
     __table_args__ = (
         Index("ix_conversations_ws_status_last", "workspace_id", "status", "last_message_at"),
         Index("ix_conversations_ws_assignee", "workspace_id", "assignee_id"),
+        # Tenant-scoped lookups by contact (exports, erasure) must not fall back to the workspace index.
+        Index("ix_conversations_ws_contact", "workspace_id", "contact_id"),
     )
 
     number: Mapped[int] = mapped_column(Integer, nullable=False, info=plain())
@@ -57,6 +59,7 @@ class Message(IdPk, Timestamped, WorkspaceOwned, Base):
     __table_args__ = (
         UniqueConstraint("conversation_id", "client_message_id"),
         Index("ix_messages_conversation_created", "conversation_id", "created_at"),
+        Index("ix_messages_ws_conversation_created", "workspace_id", "conversation_id", "created_at"),
     )
 
     conversation_id: Mapped[str] = mapped_column(
@@ -76,6 +79,7 @@ class Message(IdPk, Timestamped, WorkspaceOwned, Base):
 
 class Attachment(IdPk, Timestamped, WorkspaceOwned, Base):
     __tablename__ = "attachments"
+    __table_args__ = (Index("ix_attachments_ws_message", "workspace_id", "message_id"),)
 
     message_id: Mapped[str] = mapped_column(
         String(32), ForeignKey("messages.id", ondelete="CASCADE"), index=True, nullable=False, info=plain()

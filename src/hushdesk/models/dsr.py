@@ -34,6 +34,7 @@ class DataSubjectRequest(IdPk, Timestamped, WorkspaceOwned, Base):
     __table_args__ = (
         Index("ix_dsr_requests_ws_status_due", "workspace_id", "status", "due_at"),
         Index("ix_dsr_requests_ws_email", "workspace_id", "email_index"),
+        Index("ix_dsr_requests_ws_contact", "workspace_id", "contact_id"),
     )
 
     kind: Mapped[str] = mapped_column(String(30), nullable=False, info=plain())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hushdesk.models.base import Base, IdPk, Timestamped, UTCDateTime, WorkspaceOwned, encrypted_pii, plain
@@ -13,6 +13,7 @@ from hushdesk.models.base import Base, IdPk, Timestamped, UTCDateTime, Workspace
 
 class OutboundEmail(IdPk, Timestamped, WorkspaceOwned, Base):
     __tablename__ = "outbound_emails"
+    __table_args__ = (Index("ix_outbound_emails_ws_contact", "workspace_id", "contact_id"),)
 
     contact_id: Mapped[str | None] = mapped_column(
         String(32), ForeignKey("contacts.id", ondelete="CASCADE"), index=True, info=plain()

@@ -18,7 +18,10 @@ class ProcessingFlag(IdPk, Timestamped, WorkspaceOwned, Base):
     ``opt_out_sale`` or ``limit_sensitive``. ``purpose`` is ``*`` when the flag covers every purpose."""
 
     __tablename__ = "processing_flags"
-    __table_args__ = (UniqueConstraint("contact_id", "kind", "purpose"),)
+    __table_args__ = (
+        UniqueConstraint("contact_id", "kind", "purpose"),
+        Index("ix_processing_flags_ws_contact", "workspace_id", "contact_id"),
+    )
 
     contact_id: Mapped[str] = mapped_column(
         String(32), ForeignKey("contacts.id", ondelete="CASCADE"), index=True, nullable=False, info=plain()
@@ -37,7 +40,10 @@ class ConsentEvent(IdPk, Timestamped, WorkspaceOwned, Base):
     """Consent given or withdrawn for one purpose; never updated, so the history proves what was asked."""
 
     __tablename__ = "consent_events"
-    __table_args__ = (Index("ix_consent_events_contact_purpose", "contact_id", "purpose", "created_at"),)
+    __table_args__ = (
+        Index("ix_consent_events_contact_purpose", "contact_id", "purpose", "created_at"),
+        Index("ix_consent_events_ws_contact", "workspace_id", "contact_id"),
+    )
 
     contact_id: Mapped[str] = mapped_column(
         String(32), ForeignKey("contacts.id", ondelete="CASCADE"), nullable=False, info=plain()

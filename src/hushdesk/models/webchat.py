@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hushdesk.models.base import Base, IdPk, Timestamped, UTCDateTime, WorkspaceOwned, plain
@@ -23,6 +23,7 @@ class Widget(IdPk, Timestamped, WorkspaceOwned, Base):
 
 class VisitorSession(IdPk, Timestamped, WorkspaceOwned, Base):
     __tablename__ = "visitor_sessions"
+    __table_args__ = (Index("ix_visitor_sessions_ws_contact", "workspace_id", "contact_id"),)
 
     widget_id: Mapped[str] = mapped_column(
         String(32), ForeignKey("widgets.id", ondelete="CASCADE"), nullable=False, info=plain()
