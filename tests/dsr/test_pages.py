@@ -10,7 +10,7 @@ from hushdesk.tenancy.permissions import Role
 from tests.dsr.conftest import Mailbox
 from tests.dsr.helpers import customer, submit
 from tests.support.factories import World
-from tests.web.conftest import HTML, sign_in
+from tests.web.conftest import HTML, customer_writes, sign_in
 
 
 def test_privacy_center_lists_every_right_and_the_facts(world: World, client: TestClient) -> None:
@@ -69,3 +69,15 @@ def test_agents_cannot_open_the_queue(world: World, web: TestClient) -> None:
     agent = world.member(Role.AGENT)
     sign_in(client, agent)
     assert client.get("/dsr", headers=HTML).status_code == 403
+
+
+def test_the_contact_view_offers_to_record_a_request(world: World, web: TestClient) -> None:
+    conv_id = customer_writes(world, "please delete my data", email="panel@example.com")
+    agent = world.member(Role.AGENT)
+    sign_in(web, agent)
+    page = web.get(f"/conversations/{conv_id}", headers=HTML)
+    assert page.status_code == 200
+    found = re.search(r'href="/dsr-new\?contact_id=([a-z0-9]+)"', page.text)
+    assert found
+    form = web.get(f"/dsr-new?contact_id={found.group(1)}", headers=HTML)
+    assert form.status_code == 200 and "customer receives a code" in form.text

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from hushdesk.channels.base import ContactHint, InboundMessage
 from hushdesk.db import UnitOfWork
 from hushdesk.dsr import tasks as _dsr_tasks  # noqa: F401
-from hushdesk.inbox.contacts import cipher_for
+from hushdesk.inbox.contacts import cipher_for, list_contacts, reveal_contact
 from hushdesk.inbox.service import receive_message, send_reply
 from hushdesk.kit.errors import Forbidden
 from hushdesk.mail.service import queue_email
@@ -143,3 +143,15 @@ def test_lifting_a_restriction_needs_the_privacy_officer(world: World) -> None:
     with world.ctx.unit_of_work() as uow:
         assert privacy.lift_flag(uow, po.actor, contact_id, "restricted")
         assert privacy.processing_allowed(uow, contact_id, "analytics")
+
+
+def test_a_deactivated_contact_is_hidden_but_kept(world: World) -> None:
+    contact_id, _ = _write(world, "hidden@example.com")
+    kept_id, _ = _write(world, "visible@example.com")
+    _flag(world, contact_id, "deactivated")
+    with world.ctx.unit_of_work() as uow:
+        listed = {c.id for c in list_contacts(uow, world.owner.actor)}
+        assert kept_id in listed and contact_id not in listed
+        assert reveal_contact(uow, world.owner.actor, contact_id).email == "hidden@example.com"
+        assert privacy.is_hidden(uow, contact_id)
+        assert not privacy.processing_allowed(uow, contact_id, "support")

@@ -16,6 +16,7 @@ from hushdesk.kit.errors import Conflict, ValidationFailed
 from hushdesk.kit.ids import new_id
 from hushdesk.kit.repository import get_scoped, scoped
 from hushdesk.models import Contact, ContactIdentity
+from hushdesk.privacy.service import hidden_contact
 from hushdesk.tenancy.actor import Actor
 from hushdesk.tenancy.permissions import Perm
 
@@ -195,8 +196,10 @@ def update_contact(uow: UnitOfWork, actor: Actor, contact_id: str, *, name: str 
 
 
 def list_contacts(uow: UnitOfWork, actor: Actor, *, limit: int = 50, offset: int = 0) -> list[Contact]:
+    """Deactivated contacts (a privacy request) are hidden from lists; their data is kept."""
     actor.require(Perm.CONTACT_READ)
-    stmt = scoped(Contact, workspace_id=actor.workspace_id).order_by(Contact.created_at.desc())
+    stmt = scoped(Contact, workspace_id=actor.workspace_id).where(~hidden_contact(Contact.id))
+    stmt = stmt.order_by(Contact.created_at.desc())
     return list(uow.session.execute(stmt.limit(limit).offset(offset)).scalars())
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from hushdesk.audit.service import record
 from hushdesk.db import UnitOfWork
@@ -155,6 +156,12 @@ def contact_privacy(uow: UnitOfWork, actor: Actor, contact_id: str) -> PrivacySt
     actor.require(Perm.CONTACT_READ)
     contact = get_scoped(uow.session, Contact, contact_id, workspace_id=actor.workspace_id, what="contact")
     return privacy_state(uow, contact)
+
+
+def hidden_contact(contact_id: ColumnElement[str] | InstrumentedAttribute[str]) -> ColumnElement[bool]:
+    """SQL condition: the contact is deactivated (for lists that must hide it)."""
+    return exists().where(ProcessingFlag.contact_id == contact_id, ProcessingFlag.kind == "deactivated",
+                          ProcessingFlag.lifted_at.is_(None))
 
 
 def is_hidden(uow: UnitOfWork, contact_id: str) -> bool:
