@@ -91,9 +91,10 @@ def populate(ctx: AppContext, workspace_id: str, agent: Actor, c: Canary) -> Can
     with ctx.unit_of_work() as uow:
         note = add_note(uow, agent, api_conv, f"{c.first} {c.last} is upset; order {c.order}, phone {c.phone}.")
         reply = send_reply(uow, agent, api_conv, f"Dear {c.first}, we are on it ({c.order}).")
-        # Lower-case names slip past the detector: only the erasure's scrub of known values catches this one.
         missed = add_note(uow, agent, api_conv, f"note: {c.last.lower()} wants a refund")
-        assert c.last.lower() in missed.message.body_redacted
+        # Simulate a value the detector missed (whatever the detector's current quality): only the erasure's
+        # scrub of known values can catch it, and the full-text index has already indexed it.
+        missed.message.body_redacted = f"note: {c.last.lower()} wants a refund for {c.order.lower()}"
         c.message_ids += [note.message.id, reply.message.id, missed.message.id]
     with ctx.db.session() as s:
         convs = s.execute(select(Conversation.id).where(Conversation.contact_id == c.contact_id)).scalars().all()

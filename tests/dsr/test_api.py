@@ -103,3 +103,15 @@ def test_agent_upload_over_the_api(world: World, mailbox: Mailbox, client: TestC
         "kind": "erasure", "email": "principal2@example.com",
         "agent": {"name": "Ann Agent", "email": "ann@agents.example", "permission_base64": "!!not base64!!"}})
     assert bad.status_code == 422
+
+
+def test_spent_attempts_survive_between_http_requests(world: World, mailbox: Mailbox, client: TestClient) -> None:
+    customer(world, "api3@example.com")
+    res = client.post(f"/api/v1/privacy/{world.slug}/requests", json={"kind": "access", "email": "api3@example.com"})
+    req_id, token = res.json()["id"], res.json()["token"]
+    code = mailbox.code_for("api3@example.com")
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    url = f"/api/v1/privacy/{world.slug}/requests/{req_id}/verify"
+    codes = [client.post(url, json={"token": token, "code": wrong}).json()["error"]["code"] for _ in range(3)]
+    assert codes == ["wrong", "wrong", "too_many_attempts"]
+    assert client.post(url, json={"token": token, "code": code}).status_code == 422

@@ -171,3 +171,15 @@ def test_complaints_reach_the_officer_without_verification(world: World, mailbox
         assert officer.reveal_request(uow, po.actor, req_id).text == "You kept emailing me."
         officer.approve(uow, po.actor, req_id)
     assert _get(world, req_id).status == "completed"
+
+
+def test_an_agents_opt_out_still_needs_the_customers_confirmation(world: World, mailbox: Mailbox) -> None:
+    po = world.member(Role.PRIVACY_OFFICER)
+    customer(world, "principal3@example.com")
+    agent = AgentInput("Alan Agent", "alan@agency.example", b"%PDF signed", "application/pdf")
+    req_id, token = submit(world, "opt_out_sale", "principal3@example.com", agent=agent)
+    assert _get(world, req_id).status == "awaiting_verification"
+    assert verify(world, req_id, token, mailbox.code_for("principal3@example.com")).ok
+    with world.ctx.unit_of_work() as uow:
+        officer.approve(uow, po.actor, req_id)
+    assert _get(world, req_id).status == "completed"

@@ -31,8 +31,8 @@ def process(uow: UnitOfWork, request_id: str) -> None:
     req = uow.session.get(DataSubjectRequest, request_id)
     if req is None or req.status != "in_progress" or req.kind == "complaint":
         return  # complaints wait for the privacy officer
-    if not get_kind(req.kind).verify:
-        link_contact(uow, req)
+    if req.contact_id is None and req.verification_level == 0:
+        link_contact(uow, req)  # opt-outs need no verification (CCPA): apply them to the address given
     contact = uow.session.get(Contact, req.contact_id) if req.contact_id else None
     if contact is None:
         close(uow, None, req, "completed", {"outcome": "no_data"})

@@ -174,7 +174,7 @@ def submit(uow: UnitOfWork, ws: Workspace, data: SubmitInput, *, via: str, actor
     record(uow.session, actor, "dsr.received", workspace_id=ws.id, target_type="dsr", target_id=request.id,
            details={"kind": request.kind, "regime": regime, "via": via, "agent": request.authorized_agent,
                     "duplicates": len(duplicates)}, request_id=uow.request_id)
-    if kind.verify:
+    if kind.verify or request.authorized_agent:  # an agent's request always needs the customer's own "yes"
         code = issue_code(uow, request, "identity")
         transition(uow, actor, request, "awaiting_verification")
         notices.receipt(uow, request, token, code)
