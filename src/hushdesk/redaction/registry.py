@@ -16,8 +16,13 @@ from hushdesk.redaction.recognizers.accounts import (
 )
 from hushdesk.redaction.recognizers.address import StreetAddressRecognizer
 from hushdesk.redaction.recognizers.context import ConversationCueRecognizer, PriorPlaceholderRecognizer
-from hushdesk.redaction.recognizers.credit_card import CREDIT_CARD_RECOGNIZER
-from hushdesk.redaction.recognizers.dates import DATE_RECOGNIZER, YEAR_RECOGNIZER
+from hushdesk.redaction.recognizers.credit_card import CARD_AFTER_WORD_RECOGNIZER, CREDIT_CARD_RECOGNIZER
+from hushdesk.redaction.recognizers.dates import (
+    BARE_YEAR_RECOGNIZER,
+    DATE_RECOGNIZER,
+    DAY_OR_TIME_RECOGNIZER,
+    YEAR_RECOGNIZER,
+)
 from hushdesk.redaction.recognizers.email import EMAIL_RECOGNIZER
 from hushdesk.redaction.recognizers.identifiers import (
     CONTEXT_ID_RECOGNIZER,
@@ -39,6 +44,7 @@ def default_recognizers() -> tuple[Recognizer, ...]:
         EMAIL_RECOGNIZER,
         PHONE_RECOGNIZER,
         CREDIT_CARD_RECOGNIZER,
+        CARD_AFTER_WORD_RECOGNIZER,
         IbanRecognizer(),
         SSN_RECOGNIZER,
         NINO_RECOGNIZER,
@@ -48,6 +54,8 @@ def default_recognizers() -> tuple[Recognizer, ...]:
         URL_RECOGNIZER,
         DATE_RECOGNIZER,
         YEAR_RECOGNIZER,
+        DAY_OR_TIME_RECOGNIZER,
+        BARE_YEAR_RECOGNIZER,
         ACCOUNT_RECOGNIZER,
         USERNAME_RECOGNIZER,
         REFERENCE_CODE_RECOGNIZER,

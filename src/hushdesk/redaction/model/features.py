@@ -41,8 +41,21 @@ def shape(word: str) -> str:
     return "x" if word.islower() else "xX"
 
 
+_ELONGATED = re.compile(r"(\w)\1{2,}")
+
+
 def gazetteer_flags(lower: str, gaz: Gazetteers) -> str:
-    """A compact code of the lists a word belongs to, e.g. "fl-c" (first, last, common)."""
+    """A compact code of the lists a word belongs to, e.g. "fl-c" (first, last, common).
+
+    An elongated word ("sooooo", "yesss") counts as common if its shortened
+    form is.
+    """
+    if (
+        lower not in gaz.common_words
+        and _ELONGATED.search(lower)
+        and (_ELONGATED.sub(r"\1", lower) in gaz.common_words or _ELONGATED.sub(r"\1\1", lower) in gaz.common_words)
+    ):
+        return "-c"
     return (
         ("f" if lower in gaz.first_names else "")
         + ("l" if lower in gaz.last_names else "")
@@ -63,17 +76,47 @@ class TokenView:
     shapes: Sequence[str]
     flags: Sequence[str]
     line_starts: Sequence[bool]
+    casing: str = "mixed"
 
 
-def token_view(words: Sequence[str], line_starts: Sequence[bool], gaz: Gazetteers) -> TokenView:
-    lowers = [w.lower() for w in words]
-    return TokenView(
-        words,
-        lowers,
-        [shape(w) for w in words],
-        [gazetteer_flags(lw, gaz) for lw in lowers],
-        line_starts,
-    )
+def fold(word: str) -> str:
+    """Lower-cased, with typographic apostrophes made plain (U+2019 becomes an ASCII quote)."""
+    return word.lower().replace("\u2019", "'")
+
+
+def token_view(
+    words: Sequence[str],
+    line_starts: Sequence[bool],
+    gaz: Gazetteers,
+    hidden: frozenset[int] = frozenset(),
+) -> TokenView:
+    """Facts per token; tokens in ``hidden`` look unknown to the gazetteers.
+
+    Training hides some entity tokens so the model learns to recognise names
+    it has never seen from their context and shape, not from the lists alone.
+    """
+    lowers = [fold(w) for w in words]
+    flags = [
+        gazetteer_flags(lw, gaz) if i not in hidden else ("-P" if lw in gaz.proper_words else "")
+        for i, lw in enumerate(lowers)
+    ]
+    return TokenView(words, lowers, [shape(w) for w in words], flags, line_starts, text_casing(words))
+
+
+def text_casing(words: Sequence[str]) -> str:
+    """How the whole text is written: "lower", "upper" or "mixed" (a hint for shape features)."""
+    upper = lower = 0
+    for word in words:
+        if word[0].isalpha() and len(word) > 1:
+            if word.isupper():
+                upper += 1
+            elif word.islower():
+                lower += 1
+    if upper and not lower:
+        return "upper"
+    if lower and upper <= lower // 20:
+        return "lower" if upper == 0 else "mostly-lower"
+    return "mixed"
 
 
 def token_features(view: TokenView, i: int, prev_tag: str, prev2_tag: str) -> list[str]:
@@ -101,6 +144,9 @@ def token_features(view: TokenView, i: int, prev_tag: str, prev2_tag: str) -> li
         f"pre={lower[:2]}",
         f"len={min(len(lower), 8)}",
         f"st={starts}|{word_shape}",
+        f"cs={view.casing}|{word_shape}|{flags}",
+        f"suf2={lower[-2:]}",
+        f"pre3={lower[:3]}",
         f"pw={prev_lower}",
         f"nw={next_lower}",
         f"pw2={view.lowers[i - 2] if i > 1 else '<s>'}",

@@ -42,8 +42,14 @@ class PerceptronTagger:
         self.weights = weights
         self.gazetteers = gazetteers
 
-    def tag(self, words: Sequence[str], line_starts: Sequence[bool]) -> list[TaggedToken]:
-        """Tag every token; only tokens that could start or continue a name are scored."""
+    def tag(
+        self, words: Sequence[str], line_starts: Sequence[bool], blocked: frozenset[int] = frozenset()
+    ) -> list[TaggedToken]:
+        """Tag every token; only tokens that could start or continue a name are scored.
+
+        Tokens in ``blocked`` (pieces of identifiers, technical vocabulary) are
+        always "O" and end any run.
+        """
         view = token_view(words, line_starts, self.gazetteers)
         weights = self.weights
         n_tags = len(TAGS)
@@ -51,7 +57,7 @@ class PerceptronTagger:
         prev_tag, prev2_tag = "O", "O"
         run_first = ""
         for i, word in enumerate(words):
-            if prev_tag == "O" and not self._could_be_name(word, view.flags[i]):
+            if i in blocked or (prev_tag == "O" and not could_start_name(word, view.flags[i])):
                 out.append(TaggedToken(i, "O", 1.0))
                 prev2_tag, prev_tag = prev_tag, "O"
                 continue
@@ -61,7 +67,7 @@ class PerceptronTagger:
                 if row is not None:
                     for k in range(n_tags):
                         scores[k] += row[k]
-            allowed = self._allowed_tags(view.words, view.line_starts, i, prev_tag, run_first)
+            allowed = allowed_tags(view.words, view.line_starts, view.flags, i, prev_tag, run_first)
             best = max(allowed, key=scores.__getitem__)
             others = [scores[k] for k in allowed if k != best]
             margin = scores[best] - max(others) if others else 1.0
@@ -72,41 +78,47 @@ class PerceptronTagger:
             prev2_tag, prev_tag = prev_tag, tag
         return out
 
-    @staticmethod
-    def _allowed_tags(
-        words: Sequence[str], line_starts: Sequence[bool], i: int, prev_tag: str, run_first: str
-    ) -> list[int]:
-        """Tags that keep entity runs well-formed.
 
-        The perceptron is trained with gold previous tags, so it never learned to
-        recover from its own mistakes; these hard rules stop a run from crossing
-        a line break or sentence punctuation, or swallowing ordinary words.
-        """
-        word = words[i]
-        allowed = [OUTSIDE]
-        continuing = prev_tag != "O" and not line_starts[i]
-        kind = prev_tag[2:]
-        if not word[0].isalpha():
-            if continuing and (
-                (word == "." and len(words[i - 1]) == 1 and words[i - 1].isupper()) or (word == "&" and kind == "ORG")
-            ):
-                allowed.append(TAG_INDEX[f"I-{kind}"])
-            return allowed
-        allowed.extend(BEGIN_TAGS)
-        if continuing and (word[0].isupper() or run_first[0].islower() or word.lower() in CONNECTORS_BY_KIND[kind]):
+def allowed_tags(
+    words: Sequence[str], line_starts: Sequence[bool], flags: Sequence[str], i: int, prev_tag: str, run_first: str
+) -> list[int]:
+    """Tags that keep entity runs well-formed.
+
+    These hard rules stop a run from crossing a line break or sentence
+    punctuation, or swallowing ordinary words: a lower-case word continues a
+    run only as a name particle ("van", "of") or, in a lower-case name
+    ("bruno mars"), if it is not an ordinary dictionary word ("kevin love").
+    """
+    word = words[i]
+    allowed = [OUTSIDE]
+    continuing = prev_tag != "O" and not line_starts[i]
+    kind = prev_tag[2:]
+    if not word[0].isalpha():
+        if continuing and (
+            (word == "." and len(words[i - 1]) == 1 and words[i - 1].isupper()) or (word == "&" and kind == "ORG")
+        ):
             allowed.append(TAG_INDEX[f"I-{kind}"])
         return allowed
+    allowed.extend(BEGIN_TAGS)
+    if continuing and (
+        word[0].isupper()
+        or word.lower() in CONNECTORS_BY_KIND[kind]
+        or (run_first[0].islower() and "-c" not in flags[i])
+    ):
+        allowed.append(TAG_INDEX[f"I-{kind}"])
+    return allowed
 
-    @staticmethod
-    def _could_be_name(word: str, flags: str) -> bool:
-        # Capitalised words, and lower-case words on a name/place list, are scored;
-        # everything else (digits, punctuation, ordinary lower-case words) is "O".
-        first = word[0]
-        if first.isupper():
-            return True
-        if not first.isalpha():
-            return False
-        return bool(flags) and not flags.startswith("-")
+
+def could_start_name(word: str, flags: str) -> bool:
+    """Capitalised words, and lower-case words that are not ordinary dictionary
+    words (a name on a list, or an unknown word), are scored; everything else
+    (digits, punctuation, ordinary lower-case words) is "O"."""
+    first = word[0]
+    if first.isupper():
+        return True
+    if not first.isalpha() or len(word) < 2:
+        return False
+    return "-c" not in flags
 
 
 def _as_frozenset(data: dict[str, Any], key: str) -> frozenset[str]:
@@ -147,4 +159,12 @@ def shared_tagger() -> PerceptronTagger:
     return _loaded[0]
 
 
-__all__ = ["OUTSIDE", "PerceptronTagger", "TaggedToken", "load_tagger", "shared_tagger"]
+__all__ = [
+    "OUTSIDE",
+    "PerceptronTagger",
+    "TaggedToken",
+    "allowed_tags",
+    "could_start_name",
+    "load_tagger",
+    "shared_tagger",
+]

@@ -28,7 +28,7 @@ _STANDALONE = re.compile(
     r"(?<![\w/-])(?:(?<=#)[A-Z0-9]*\d[A-Z0-9-]{3,}|[A-Z]{2,5}-(?:[A-Z0-9]+-)*\d{3,}[A-Z0-9]*|1Z[0-9A-Z]{16})"
     r"(?![\w-])"
 )
-_HANDLE = re.compile(r"(?<![\w@.])@([A-Za-z0-9_]{2,30})\b(?!\.\w)")
+_HANDLE = re.compile(r"(?<![\w@.])@([A-Za-z0-9_]*[A-Za-z_][A-Za-z0-9_]*)\b(?!\.\w)")
 _COMMON_WORDS = frozenset(
     [
         "number",

@@ -106,31 +106,46 @@ _ROLE_FUNCTION = (
     r"Software|Data|Account|Accounts|Customer Success|Customer Service|Support|Engineering|Research|"
     r"Business|Technical|Communications|Legal|Compliance|Security|Quality|Content|Graphic|UX|UI|"
     r"Web|Network|Systems|Office|Store|Regional|General|Executive|Administrative|Creative|Design|"
-    r"Development|Training|Procurement|Logistics|Supply Chain|Brand|Social Media|Public Relations|PR)"
+    r"Development|Training|Procurement|Logistics|Supply Chain|Brand|Social Media|Public Relations|PR|"
+    r"Team|QA|Network|Finance|Sales Operations|Customer Experience)"
 )
 _ROLE_NOUN = (
     r"(?:Manager|Director|Engineer|Developer|Analyst|Specialist|Coordinator|Officer|Designer|Assistant|"
     r"Consultant|Administrator|Lead|Head|Representative|Rep|Associate|Executive|Strategist|Architect|"
     r"Scientist|Accountant|Advisor|Adviser|Supervisor|Intern|Recruiter|Editor|Writer|Agent|Planner|"
-    r"Technician|Auditor|Controller|Generalist|Partner|Clerk|Secretary|Nurse|Teacher)"
+    r"Technician|Auditor|Controller|Generalist|Partner|Clerk|Secretary|Nurse|Teacher|Professor|Owner|"
+    r"Lecturer|Pharmacist|Therapist|Surgeon|Librarian|Programmer|Paralegal|Attorney|Cashier)"
 )
 _JOB_TITLE = re.compile(
     rf"\b(?:(?:Senior|Junior|Sr\.|Jr\.|Lead|Chief|Head|Principal|Staff|Assistant|Associate|Deputy|Vice)[ \t]+)?"
-    rf"(?:{_ROLE_FUNCTION}[ \t]+)?{_ROLE_NOUN}\b"
+    rf"(?:{_ROLE_FUNCTION}[ \t]+)?{_ROLE_NOUN}\b(?:[ \t]+of[ \t]+{_ROLE_FUNCTION}\b)?"
     rf"|\b(?:CEO|CTO|CFO|COO|CIO|CMO|CISO|CPO|VP of [A-Z]\w+|Vice President|President|Founder|Co-Founder)\b"
 )
 _MEDICATION = re.compile(
     r"\b[A-Z][a-z]{3,}(?:in|ol|il|ide|ine|one|ate|pam|lam|mab|tan|pril|cin|xin|sone|zole|statin|mide|fen|"
     r"rin|lin|dine|zine|vir|cillin)\s*\d+(?:\.\d+)?\s?(?:mg|mcg|µg|g|ml|iu|units)\b"
 )
+_CONDITION_PREFIX = r"(?:(?:acute|chronic|severe|mild|moderate|seasonal|type [12])\s+)?"
+_CONDITION_SUFFIX = r"(?:\s+(?:type [12]|mellitus|disorder|attack|inhaler|syndrome|infection))?"
 _CONDITIONS = re.compile(
-    r"\b(?i:hypertension|diabetes|type [12] diabetes|asthma|pneumonia|bronchitis|depression|anxiety|"
+    rf"\b(?i:{_CONDITION_PREFIX}(?:appendicitis|chest pain|migraines|sinusitis|gastritis|fracture|"
+    r"hypertension|diabetes|type [12] diabetes|asthma|pneumonia|bronchitis|depression|anxiety|"
     r"migraine|arthritis|cancer|leukemia|hiv|aids|hepatitis [abc]|covid-19|influenza|epilepsy|"
     r"alzheimer'?s|parkinson'?s|dementia|schizophrenia|bipolar disorder|adhd|autism|copd|"
     r"heart disease|heart failure|stroke|obesity|hypothyroidism|hyperthyroidism|anemia|"
     r"tuberculosis|kidney disease|allergy to penicillin|penicillin|pregnan(?:t|cy)|"
     r"high blood pressure|high cholesterol|eczema|psoriasis|celiac disease|crohn'?s disease|"
-    r"lisinopril|metformin|amoxicillin|ibuprofen|insulin|atorvastatin|albuterol|sertraline)\b"
+    rf"lisinopril|metformin|amoxicillin|ibuprofen|insulin|atorvastatin|albuterol|sertraline){_CONDITION_SUFFIX})\b"
+)
+_AGE = re.compile(r"\b(\d{1,3})[- ](?:years?|yrs?)[- ]old\b|\b(?i:aged?:?)[ \t]+(\d{1,3})\b")
+_DEMONYM = re.compile(
+    r"\b(?:American|Canadian|Mexican|Brazilian|Argentinian|Chilean|Colombian|Peruvian|British|English|"
+    r"Scottish|Welsh|Irish|French|German|Spanish|Portuguese|Italian|Dutch|Belgian|Swiss|Austrian|Swedish|"
+    r"Norwegian|Danish|Finnish|Icelandic|Polish|Czech|Slovak|Hungarian|Romanian|Bulgarian|Greek|Turkish|"
+    r"Russian|Ukrainian|Serbian|Croatian|Slovenian|Estonian|Latvian|Lithuanian|Israeli|Arab|Egyptian|"
+    r"Moroccan|Nigerian|Kenyan|Ghanaian|Ethiopian|South African|Indian|Pakistani|Bangladeshi|Chinese|"
+    r"Japanese|Korean|Vietnamese|Thai|Filipino|Indonesian|Malaysian|Australian|Iranian|Iraqi|Saudi|"
+    r"Muslim|Christian|Catholic|Protestant|Jewish|Hindu|Buddhist|Sikh|Sunni|Shia)s?\b"
 )
 
 _PLACEHOLDER_LABELS = {
@@ -143,6 +158,15 @@ _PLACEHOLDER_LABELS = {
 _PLACEHOLDER = re.compile(r"\[([A-Z][A-Z_]*?)(?:_\d+)?\]|\{\{?([A-Z][A-Z_]*?)(?:_\d+)?\}?\}")
 
 
+# Words a cue pattern may capture that are not names ("Hi Hi", "Thanks Team").
+_NOT_A_NAME = frozenset(
+    [
+        *("hi", "hello", "hey", "dear", "thanks", "thank", "team", "all", "everyone", "guys", "there", "sir"),
+        *("madam", "support", "customer", "agent", "again", "so", "very", "for", "the", "a", "an", "and", "is"),
+    ]
+)
+
+
 class ConversationCueRecognizer:
     """Names, organisations, job titles and health details announced by context."""
 
@@ -153,16 +177,26 @@ class ConversationCueRecognizer:
         for pattern, score, reason in _PERSON_PATTERNS:
             for match in pattern.finditer(text):
                 group = 1 if pattern.groups else 0
+                if match.group(group).split()[0].lower() in _NOT_A_NAME:
+                    continue
                 yield Candidate(match.start(group), match.end(group), PERSON, score, self.name, reason)
         for match in _ORG.finditer(text):
             noise = _ORG_LEADING_NOISE.match(match.group(0))
             start = match.start() + (noise.end() if noise else 0)
             yield Candidate(start, match.end(), ORGANIZATION, 0.7, self.name, "name with a legal/organisation suffix")
         for match in _JOB_TITLE.finditer(text):
-            yield Candidate(match.start(), match.end(), OTHER, 0.6, self.name, "job title (quasi-identifier)")
+            label_like = text[match.end() : match.end() + 1] == ":" or text[match.end() : match.end() + 2] == " :"
+            if label_like and " " not in match.group(0):
+                continue  # "Nurse: Linda Green": a form field, the name follows
+            yield Candidate(match.start(), match.end(), OTHER, 0.92, self.name, "job title (quasi-identifier)")
+        for match in _AGE.finditer(text):
+            group = 1 if match.group(1) else 2
+            yield Candidate(match.start(group), match.end(group), OTHER, 0.6, self.name, "age")
+        for match in _DEMONYM.finditer(text):
+            yield Candidate(match.start(), match.end(), OTHER, 0.55, self.name, "nationality or religion")
         for pattern in (_MEDICATION, _CONDITIONS):
             for match in pattern.finditer(text):
-                yield Candidate(match.start(), match.end(), OTHER, 0.6, self.name, "health detail")
+                yield Candidate(match.start(), match.end(), OTHER, 0.8, self.name, "health detail")
 
 
 class PriorPlaceholderRecognizer:

@@ -32,3 +32,24 @@ CREDIT_CARD_RECOGNIZER = RegexRecognizer(
     validate=_score_card,
     reason="13-19 digits with a known issuer prefix and a valid Luhn checksum",
 )
+
+# A long digit run right after the word "card" is a card number even when its
+# checksum fails (a mistyped or partly invented number is still the customer's).
+_CARD_AFTER_WORD = re.compile(
+    r"\b(?i:card)(?:\s+(?i:number|no\.?|num|#))?(?:\s+(?i:is|was))?\s*[:#]?\s*"
+    r"(\d{4}(?:[ -]?\d{4}){2}[ -]?\d{0,7}|\d{12,19})(?![\w-])"
+)
+
+
+def _score_card_after_word(value: str, match: re.Match[str], text: str) -> float | None:
+    return 0.88 if 12 <= len(only_digits(value)) <= 19 else None
+
+
+CARD_AFTER_WORD_RECOGNIZER = RegexRecognizer(
+    name="credit_card",
+    label=CREDIT_CARD,
+    pattern=_CARD_AFTER_WORD,
+    validate=_score_card_after_word,
+    reason="12-19 digits right after the word 'card'",
+    group=1,
+)

@@ -75,3 +75,50 @@ YEAR_RECOGNIZER = RegexRecognizer(
     reason="year next to a life-event word",
     group=1,
 )
+
+# --- Days and times on their own: "on Friday", "next Tuesday", "at 2 PM".
+# Support conversations use them to arrange (and so to reveal) a person's
+# whereabouts; the reference annotations of chat and e-mail mark them as dates.
+_DAY_OR_TIME = re.compile(
+    r"(?<![\w\[:.])(?:"
+    r"(?:(?:next|this|last)\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day(?!\w)"
+    r"|(?:[01]?\d|2[0-3])(?::[0-5]\d)?\s?[ap]\.?m\b\.?"
+    r"|(?<=at\s)(?:[01]?\d|2[0-3]):[0-5]\d(?![\d:])"
+    r")",
+    re.IGNORECASE,
+)
+_AFTER_FULL_DATE = re.compile(r"(?:\d{4}|\d(?:st|nd|rd|th)?),?\s+$")
+
+
+def _score_day_or_time(value: str, match: re.Match[str], text: str) -> float | None:
+    if value[0].isdigit():
+        if _AFTER_FULL_DATE.search(text[max(0, match.start() - 8) : match.start()]):
+            return None  # "October 2, 2023 10:00 AM": the date alone is reported
+        if match.end() < len(text) and text[match.end() : match.end() + 1] == "]":
+            return None  # "[10:16 AM] Anna:": a transcript timestamp
+    return 0.6
+
+
+DAY_OR_TIME_RECOGNIZER = RegexRecognizer(
+    name="date",
+    label=DATE,
+    pattern=_DAY_OR_TIME,
+    validate=_score_day_or_time,
+    reason="day of the week or time of day",
+)
+
+# --- A year on its own ("Act of 2003", "University of Illinois, 2018").
+_BARE_YEAR = re.compile(rf"(?<![\w/.:$€£#@-]){_YEAR}(?![\w/:%@-]|[.,]\d)")
+
+
+def _score_bare_year(value: str, match: re.Match[str], text: str) -> float | None:
+    return 0.5
+
+
+BARE_YEAR_RECOGNIZER = RegexRecognizer(
+    name="date",
+    label=DATE,
+    pattern=_BARE_YEAR,
+    validate=_score_bare_year,
+    reason="a year",
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from hushdesk.redaction.recognizers.base import RegexRecognizer, has_context, luhn_valid, only_digits
+from hushdesk.redaction.recognizers.base import RegexRecognizer, has_context, only_digits
 from hushdesk.redaction.types import IBAN, IP_ADDRESS, NATIONAL_ID, URL, Candidate
 
 # --- IBAN: country code, 2 check digits, BBAN; lengths per ISO 13616 registry.
@@ -120,9 +120,10 @@ NINO_RECOGNIZER = RegexRecognizer(
 # --- Canadian SIN (Luhn) and generic IDs introduced by an identity-document word.
 _CONTEXT_ID = re.compile(
     r"\b(?:passport|driver'?s? licen[cs]e|licen[cs]e|national id|id card|identity card|"
-    r"social insurance|sin|nhs|medicare|tax id|tin|personal id)"
-    r"(?: number| no\.?| #| num)?(?: is|:|#)?\s*"
-    r"([A-Z0-9](?:[A-Z0-9 -]{4,18}[A-Z0-9]))\b",
+    r"social insurance|sin|nhs|medicare|tax id|tin|personal id|pesel|nip|regon|dni|nie|nif|cpf|cnpj|"
+    r"curp|rfc|rut|bsn|pps|tfn|aadhaar|steuer-?id|codice fiscale|personnummer|henkil\u00f6tunnus|cpr)"
+    r"(?: number| no\.?| #| num)?(?: is|:|#| of)?\s*"
+    r"([A-Z0-9]*\d[A-Z0-9]*(?:[ -][A-Z0-9]*\d[A-Z0-9]*){0,4})\b",
     re.IGNORECASE,
 )
 
@@ -131,9 +132,7 @@ def _score_context_id(value: str, match: re.Match[str], text: str) -> float | No
     digits = only_digits(value)
     if len(digits) < 4 or len(value) > 20:
         return None
-    if len(digits) == 9 and luhn_valid(digits):
-        return 0.9
-    return 0.8
+    return 0.9
 
 
 CONTEXT_ID_RECOGNIZER = RegexRecognizer(

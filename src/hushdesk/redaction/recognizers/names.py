@@ -7,10 +7,12 @@ model is loaded on the first call, once per process.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Sequence
 
-from hushdesk.redaction.model.features import TOKEN
+from hushdesk.redaction.model.features import TOKEN, fold
 from hushdesk.redaction.model.tagger import CONNECTORS, PerceptronTagger, shared_tagger
+from hushdesk.redaction.model.vocabulary import ROLE_WORDS, TECH_WORDS, TECH_WORDS_UPPER
 from hushdesk.redaction.types import ADDRESS, ORGANIZATION, PERSON, Candidate
 
 _KIND_TO_LABEL = {"PER": PERSON, "LOC": ADDRESS, "ORG": ORGANIZATION}
@@ -20,6 +22,48 @@ _MARGIN_FOR_FULL_CONFIDENCE = 6.0
 def margin_to_score(margin: float) -> float:
     """Map the perceptron's winning margin to a 0.5-0.9 confidence (validated patterns outrank it)."""
     return 0.5 + 0.4 * min(1.0, max(0.0, margin) / _MARGIN_FOR_FULL_CONFIDENCE)
+
+
+# Characters that glue words into one identifier: "hushdesk.worker.run_job",
+# "CTRL+C", "/api/v1", "sam.canary@example.com".
+_JOINERS = frozenset(".@_+/\\:%=~#")
+_CAMEL_PART = re.compile(r"[A-Z][a-z]+|[A-Z]+(?![a-z])")
+# "[10:16 AM] Support:" / "Customer:" at the start of a line: a role, not a name.
+_ROLE_LABEL = re.compile(r"[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*:")
+
+
+def _glued(text: str, start: int, end: int) -> bool:
+    """True if the token at ``start:end`` is a piece of a larger identifier
+    (or a one-letter prefix: "E-mail", "X-ray")."""
+    if end - start == 1 and text[end : end + 1] == "-":
+        return True
+    if start > 1 and text[start - 1] in _JOINERS and (text[start - 2].isalnum() or text[start - 2] == "_"):
+        return True
+    return end + 1 < len(text) and text[end] in _JOINERS and (text[end + 1].isalnum() or text[end + 1] == "_")
+
+
+def _is_code_word(word: str, common: frozenset[str]) -> bool:
+    """ "ValueError", "RuntimeWarning", "getUser": camel-case made of ordinary words."""
+    parts = _CAMEL_PART.findall(word)
+    if len(parts) < 2 or "".join(parts) != word.lstrip("abcdefghijklmnopqrstuvwxyz"):
+        return False
+    return all(part.lower() in common for part in parts if len(part) > 1)
+
+
+def blocked_tokens(
+    text: str, matches: Sequence[re.Match[str]], words: Sequence[str], common: frozenset[str]
+) -> frozenset[int]:
+    """Indexes of tokens that are never part of a name (identifiers, technical words, roles)."""
+    blocked: set[int] = set()
+    for i, match in enumerate(matches):
+        word = words[i]
+        if not word[0].isalpha():
+            continue
+        lower = fold(word)
+        role_label = lower in ROLE_WORDS and _ROLE_LABEL.match(text, match.end()) is not None
+        if role_label or lower in TECH_WORDS or _glued(text, match.start(), match.end()) or _is_code_word(word, common):
+            blocked.add(i)
+    return frozenset(blocked)
 
 
 class NameModelRecognizer:
@@ -35,7 +79,9 @@ class NameModelRecognizer:
             return []
         words = [m.group(0) for m in matches]
         line_starts = [i == 0 or "\n" in text[matches[i - 1].end() : m.start()] for i, m in enumerate(matches)]
-        tagged = self._load().tag(words, line_starts)
+        tagger = self._load()
+        blocked = blocked_tokens(text, matches, words, tagger.gazetteers.common_words)
+        tagged = tagger.tag(words, line_starts, blocked)
         runs: list[tuple[str, list[int]]] = []  # (kind, token indexes)
         for token in tagged:
             if token.tag == "O":

@@ -45,6 +45,29 @@ def _is_word_char(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
+# Characters that join words into one token ("sam.canary@example.com",
+# "hushdesk.worker.run_job", "/home/sam/x"): a term next to one of them, with a
+# word character on its other side, is part of a larger token, not a word.
+_JOINERS = frozenset(".@_+/\\:%=~")
+
+
+def on_word_boundary(text: str, start: int, end: int) -> bool:
+    """True if ``text[start:end]`` is a whole word, not a piece of a larger token."""
+    if start > 0:
+        before = text[start - 1]
+        if _is_word_char(before):
+            return False
+        if before in _JOINERS and start > 1 and _is_word_char(text[start - 2]):
+            return False
+    if end < len(text):
+        after = text[end]
+        if _is_word_char(after):
+            return False
+        if after in _JOINERS and end + 1 < len(text) and _is_word_char(text[end + 1]):
+            return False
+    return True
+
+
 @dataclass(frozen=True)
 class DenyListRecognizer:
     """Exact (case-insensitive) matches of known terms, whole words only."""
@@ -80,8 +103,6 @@ class DenyListRecognizer:
         for end_index, (length, label) in self._automaton.iter(folded):
             start = end_index - length + 1
             end = end_index + 1
-            if start > 0 and _is_word_char(folded[start - 1]):
-                continue
-            if end < len(folded) and _is_word_char(folded[end]):
+            if not on_word_boundary(folded, start, end):
                 continue
             yield Candidate(start, end, label, self.score, self.name, "workspace deny-list term")
