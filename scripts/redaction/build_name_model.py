@@ -23,6 +23,7 @@ import json
 import random
 import re
 import sys
+import unicodedata
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,10 @@ def _names(values: Any) -> list[str]:
     return [str(v) for v in items if LATIN.match(str(v))]
 
 
+def _ascii_fold(word: str) -> str:
+    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode("ascii") or word
+
+
 def collect_sources(seed: int) -> dict[str, list[str]]:
     firsts: set[str] = set()
     lasts: set[str] = set()
@@ -112,6 +117,9 @@ def collect_sources(seed: int) -> dict[str, list[str]]:
         is_pronoun = word == "I" or word.startswith("I'")
         (proper if word[0].isupper() and not is_pronoun else common).add(word.lower())
     common.update(INFORMAL_WORDS)
+    # "cafe" for "café", "resume" for "résumé": chat is often typed without accents.
+    common.update(_ascii_fold(w) for w in list(common))
+    proper.update(_ascii_fold(w) for w in list(proper))
     return {
         "first": sorted(firsts), "last": sorted(lasts), "companies": companies, "cities": cities,
         "countries": countries, "states": states, "common": sorted(common), "proper": sorted(proper - common),

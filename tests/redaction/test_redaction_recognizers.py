@@ -41,12 +41,34 @@ POSITIVE = [
     ("Hi Priya, thanks for waiting.", "PERSON", "Priya"),
     ("Thanks,\n— Marco", "PERSON", "Marco"),
     ("my name is priya sharma", "PERSON", "priya sharma"),
-    ("Dr. Emily Stone will call.", "PERSON", "Dr. Emily Stone"),
+    ("Dr. Emily Stone will call.", "PERSON", "Emily Stone"),
+    ("Dr. Emily Stone will call.", "OTHER", "Dr."),
+    ("Bryan Maclean's killers were sentenced", "PERSON", "Bryan Maclean"),
+    ("See you on Friday at 2 PM.", "DATE", "Friday"),
+    ("See you on Friday at 2 PM.", "DATE", "2 PM"),
+    ("Title VII of the Civil Rights Act of 2003", "DATE", "2003"),
+    ("What is the limit for card 584528792610?", "CREDIT_CARD", "584528792610"),
+    ("Her PESEL number is 12345678901.", "NATIONAL_ID", "12345678901"),
+    ("[3:17 PM] Kevin Brown (Sales Director): done", "OTHER", "Sales Director"),
+    ("Michael Brown\nDirector of Operations\nABC Ltd.", "OTHER", "Director of Operations"),
+    ("This 79 year old female complained of pain.", "OTHER", "79"),
+    ("Jeremy Hartmann of Gradiant Research LLC called", "ORGANIZATION", "Gradiant Research LLC"),
     ("[3:45 PM] Jessica Lee: are you there?", "PERSON", "Jessica Lee"),
     ("She works at Northwind Traders Inc. now", "ORGANIZATION", "Northwind Traders Inc."),
     ("Project Manager: sign here", "OTHER", "Project Manager"),
     ("Callback: [PHONE_1]", "PHONE", "[PHONE_1]"),
 ]
+
+NOT_NAMES = [
+    "[10:02 AM] Support: Thank you! I'll check.\n[10:03 AM] Customer: Sounds good!",
+    "Let\u2019s meet later. I\u2019ll bring it. Can\u2019t wait!",
+    "E-mail: see below",
+]
+
+
+@pytest.mark.parametrize("text", NOT_NAMES)
+def test_roles_contractions_and_prefixes_are_not_names(text: str) -> None:
+    assert [v for label, v in labels_found(text) if label in {"PERSON", "ORGANIZATION", "ADDRESS"}] == []
 
 
 @pytest.mark.parametrize(("text", "label", "value"), POSITIVE)

@@ -18,6 +18,8 @@ from hushdesk.redaction.types import (
     EMAIL,
     IBAN,
     IP_ADDRESS,
+    OTHER,
+    PERSON,
     PHONE,
     URL,
     Candidate,
@@ -125,6 +127,32 @@ def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
     return taken
 
 
+_TITLE = re.compile(r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Herr|Frau|Sr|Sra)\.?(?=\s)", re.IGNORECASE)
+
+
+def split_titles(findings: list[Finding], config: RedactionConfig) -> list[Finding]:
+    """"Mr. Fábio Barros" is a title (OTHER) and a name (PERSON), as in the
+    reference annotations: the name's placeholder then stays the same with or
+    without the title ("Mr. Barros", "Barros")."""
+    out: list[Finding] = []
+    for finding in findings:
+        title = _TITLE.match(finding.text) if finding.label == PERSON else None
+        rest = finding.text[title.end() :] if title else ""
+        if title is None or not rest.strip():
+            out.append(finding)
+            continue
+        name_start = finding.start + len(finding.text) - len(rest.lstrip())
+        if OTHER not in config.disabled_entities:
+            out.append(
+                Finding(finding.start, finding.start + title.end(), OTHER, title.group(0), finding.score,
+                        finding.recognizer, "title before a name")
+            )  # fmt: skip
+        out.append(
+            Finding(name_start, finding.end, PERSON, rest.lstrip(), finding.score, finding.recognizer, finding.reason)
+        )
+    return out
+
+
 def _splits_any(finding: Finding, structured: list[Finding]) -> bool:
     """True if ``finding`` overlaps a structured value without covering all of it."""
     return any(
@@ -159,7 +187,7 @@ class RedactionEngine:
                 finding = self._accept(candidate, normalised, config)
                 if finding is not None:
                     findings.append(finding)
-        resolved = resolve_overlaps(merge_same_label(findings, text))
+        resolved = split_titles(resolve_overlaps(merge_same_label(findings, text)), config)
         return _add_repeats(text, resolved, config)
 
     def _accept(self, candidate: Candidate, normalised: NormalisedText, config: RedactionConfig) -> Finding | None:

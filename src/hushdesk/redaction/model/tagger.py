@@ -86,8 +86,9 @@ def allowed_tags(
 
     These hard rules stop a run from crossing a line break or sentence
     punctuation, or swallowing ordinary words: a lower-case word continues a
-    run only as a name particle ("van", "of") or, in a lower-case name
-    ("bruno mars"), if it is not an ordinary dictionary word ("kevin love").
+    run only as a name particle ("van", "of") or if it is not an ordinary
+    dictionary word ("bruno mars", "Travis scott", but not "kevin love"); a
+    run begun by a lower-case word ("called Ahmed") takes no capitalised word.
     """
     word = words[i]
     allowed = [OUTSIDE]
@@ -101,9 +102,9 @@ def allowed_tags(
         return allowed
     allowed.extend(BEGIN_TAGS)
     if continuing and (
-        word[0].isupper()
+        (word[0].isupper() and not run_first[0].islower())
         or word.lower() in CONNECTORS_BY_KIND[kind]
-        or (run_first[0].islower() and "-c" not in flags[i])
+        or (word[0].islower() and "-c" not in flags[i])
     ):
         allowed.append(TAG_INDEX[f"I-{kind}"])
     return allowed

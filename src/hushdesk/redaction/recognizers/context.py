@@ -99,6 +99,7 @@ _ORG = re.compile(
     rf"\b(?:(?:{_ORG_WORD}|[A-Z]{{2,}}|of|and|&|the|for)[ \t]+){{0,4}}{_ORG_WORD}[ \t]+{_ORG_SUFFIX}\b\.?"
     rf"|\b(?:University|College|Bank|Institute|Hospital|School|Department|Ministry) of(?:[ \t]+{_ORG_WORD}){{1,3}}"
 )
+_ORG_JOINT = re.compile(rf"^.*[ \t](?:of|and|&)[ \t]+(?=(?:{_ORG_WORD}[ \t]+){{1,3}}{_ORG_SUFFIX}\b)")
 _ORG_LEADING_NOISE = re.compile(r"^(?:the|of|and|for|at|from|to|with|in)\s+", re.IGNORECASE)
 
 _ROLE_FUNCTION = (
@@ -183,6 +184,11 @@ class ConversationCueRecognizer:
         for match in _ORG.finditer(text):
             noise = _ORG_LEADING_NOISE.match(match.group(0))
             start = match.start() + (noise.end() if noise else 0)
+            # "Jeremy Hartmann of Gradiant Research LLC": the organisation is what
+            # follows the last "of"/"and" when that is itself a name plus suffix.
+            joint = _ORG_JOINT.search(text, start, match.end())
+            if joint is not None:
+                start = joint.end()
             yield Candidate(start, match.end(), ORGANIZATION, 0.7, self.name, "name with a legal/organisation suffix")
         for match in _JOB_TITLE.finditer(text):
             label_like = text[match.end() : match.end() + 1] == ":" or text[match.end() : match.end() + 2] == " :"

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from hushdesk.redaction.model.features import TOKEN, fold
 from hushdesk.redaction.model.tagger import CONNECTORS, PerceptronTagger, shared_tagger
-from hushdesk.redaction.model.vocabulary import ROLE_WORDS, TECH_WORDS, TECH_WORDS_UPPER
+from hushdesk.redaction.model.vocabulary import ROLE_WORDS, TECH_WORDS
 from hushdesk.redaction.types import ADDRESS, ORGANIZATION, PERSON, Candidate
 
 _KIND_TO_LABEL = {"PER": PERSON, "LOC": ADDRESS, "ORG": ORGANIZATION}
@@ -66,6 +66,24 @@ def blocked_tokens(
     return frozenset(blocked)
 
 
+_POSSESSIVE = re.compile(r"(?<=\w)['\u2019]s$", re.IGNORECASE)
+
+
+def _split_at_possessives(runs: list[tuple[str, list[int]]], words: Sequence[str]) -> list[tuple[str, list[int]]]:
+    """"Oneal's Mrs. Filemonsen" is two entities: a possessive ends a run."""
+    out: list[tuple[str, list[int]]] = []
+    for kind, indexes in runs:
+        current: list[int] = []
+        for index in indexes:
+            current.append(index)
+            if _POSSESSIVE.search(words[index]) and index != indexes[-1]:
+                out.append((kind, current))
+                current = []
+        if current:
+            out.append((kind, current))
+    return out
+
+
 class NameModelRecognizer:
     name = "name_model"
     labels = frozenset({PERSON, ADDRESS, ORGANIZATION})
@@ -92,17 +110,21 @@ class NameModelRecognizer:
             else:
                 runs.append((kind, [token.index]))
         found: list[Candidate] = []
-        for kind, indexes in runs:
+        for kind, indexes in _split_at_possessives(runs, words):
             # A run may not end on a connector or punctuation ("Bank of", "Smith &").
             while indexes and (words[indexes[-1]].lower() in CONNECTORS or not words[indexes[-1]][0].isalpha()):
                 indexes.pop()
             if not indexes:
                 continue
             margin = min(tagged[i].margin for i in indexes)
+            end = matches[indexes[-1]].end()
+            possessive = _POSSESSIVE.search(words[indexes[-1]])
+            if possessive:  # "Maclean's killers": the name is "Maclean"
+                end -= len(possessive.group(0))
             found.append(
                 Candidate(
                     matches[indexes[0]].start(),
-                    matches[indexes[-1]].end(),
+                    end,
                     _KIND_TO_LABEL[kind],
                     margin_to_score(margin),
                     self.name,
