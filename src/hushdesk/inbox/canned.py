@@ -55,8 +55,8 @@ def delete_canned(uow: UnitOfWork, actor: Actor, reply_id: str) -> None:
 
 def update_canned(uow: UnitOfWork, actor: Actor, reply_id: str, *, title: str, body: str) -> CannedReply:
     actor.require(Perm.CANNED_MANAGE)
-    _check_text(title, body)
     reply = get_scoped(uow.session, CannedReply, reply_id, workspace_id=actor.workspace_id, what="canned reply")
+    _check_text(title, body)
     reply.title, reply.body = title.strip(), body.strip()
     record(uow.session, actor, "canned.updated", target_type="canned_reply", target_id=reply_id,
            request_id=uow.request_id)

@@ -126,9 +126,9 @@ def _changed(uow: UnitOfWork, actor: Actor, conv: Conversation, action: str, det
 
 def set_status(uow: UnitOfWork, actor: Actor, conversation_id: str, status: str) -> Conversation:
     actor.require(Perm.CONVERSATION_UPDATE)
+    conv = access_conversation(uow, actor, conversation_id)  # a foreign id is 404 whatever the input
     if status not in STATUSES:
         raise ValidationFailed(f"status must be one of {', '.join(STATUSES)}")
-    conv = access_conversation(uow, actor, conversation_id)
     old = conv.status
     conv.status = status
     conv.resolved_at = utcnow() if status in ("resolved", "closed") else None
@@ -138,9 +138,9 @@ def set_status(uow: UnitOfWork, actor: Actor, conversation_id: str, status: str)
 
 def set_priority(uow: UnitOfWork, actor: Actor, conversation_id: str, priority: str) -> Conversation:
     actor.require(Perm.CONVERSATION_UPDATE)
+    conv = access_conversation(uow, actor, conversation_id)
     if priority not in PRIORITIES:
         raise ValidationFailed(f"priority must be one of {', '.join(PRIORITIES)}")
-    conv = access_conversation(uow, actor, conversation_id)
     conv.priority = priority
     _changed(uow, actor, conv, "conversation.priority_changed", {"to": priority})
     return conv

@@ -11,7 +11,7 @@ from hushdesk.db import UnitOfWork
 from hushdesk.inbox.canned import list_canned
 from hushdesk.kit.errors import NotFound, ValidationFailed
 from hushdesk.kit.repository import scoped
-from hushdesk.models import CannedReply, User, Widget, Workspace
+from hushdesk.models import CannedReply, Membership, User, Widget, Workspace
 from hushdesk.tenancy.actor import Actor
 from hushdesk.tenancy.permissions import Perm, Role
 from hushdesk.tenancy.service import add_member
@@ -44,6 +44,12 @@ def parse_role(value: str) -> Role:
 
 
 def set_role(uow: UnitOfWork, actor: Actor, *, user_id: str, role: str) -> None:
+    actor.require(Perm.USERS_MANAGE)
+    member = uow.session.execute(
+        scoped(Membership, workspace_id=actor.workspace_id).where(Membership.user_id == user_id)
+    ).scalar_one_or_none()
+    if member is None:  # someone outside this workspace is 404, whatever the requested role
+        raise NotFound("user not found")
     change_role(uow, actor, user_id=user_id, role=parse_role(role))
 
 
