@@ -81,3 +81,18 @@ def test_the_contact_view_offers_to_record_a_request(world: World, web: TestClie
     assert found
     form = web.get(f"/dsr-new?contact_id={found.group(1)}", headers=HTML)
     assert form.status_code == 200 and "customer receives a code" in form.text
+
+
+def test_an_authorized_agent_uploads_the_permission_through_the_form(world: World, mailbox: Mailbox,
+                                                                      client: TestClient) -> None:
+    customer(world, "principal4@example.com")
+    res = client.post(f"/privacy/{world.slug}/requests", headers=HTML, follow_redirects=False,
+                      data={"kind": "access", "email": "principal4@example.com", "agent_name": "Ann Agent",
+                            "agent_email": "ann@agents.example"},
+                      files={"permission": ("permission.pdf", b"%PDF-1.4 signed", "application/pdf")})
+    assert res.status_code == 303
+    assert mailbox.to("ann@agents.example") == [] and mailbox.code_for("principal4@example.com")
+    missing = client.post(f"/privacy/{world.slug}/requests", headers=HTML,
+                          data={"kind": "access", "email": "principal4@example.com", "agent_name": "Ann Agent",
+                                "agent_email": "ann@agents.example"})
+    assert missing.status_code == 422 and "permission" in missing.text

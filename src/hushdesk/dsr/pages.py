@@ -46,14 +46,14 @@ def center(slug: str, request: Request, uow: Uow) -> HTMLResponse:
 
 
 @router.post("/privacy/{slug}/requests", response_model=None)
-async def submit(slug: str, request: Request, uow: Uow, kind: Short = "", email: Short = "", name: Short = "",
+def submit(slug: str, request: Request, uow: Uow, kind: Short = "", email: Short = "", name: Short = "",
                  details: Text = "", purpose: Short = "", california: Short = "", fix_name: Short = "",
                  fix_email: Short = "", fix_phone: Short = "", agent_name: Short = "", agent_email: Short = "",
                  permission: Annotated[UploadFile | None, File()] = None) -> Response:
     corrections = {k: v for k, v in (("name", fix_name), ("email", fix_email), ("phone", fix_phone)) if v.strip()}
     agent = None
     if agent_name.strip() or agent_email.strip():
-        document = await permission.read(MAX_PERMISSION_BYTES + 1) if permission is not None else b""
+        document = permission.file.read(MAX_PERMISSION_BYTES + 1) if permission is not None else b""
         agent = AgentInput(agent_name, agent_email, document,
                            (permission.content_type if permission else None) or "application/octet-stream")
     data = SubmitInput(kind=kind, email=email, name=name or None, details=details or None, purpose=purpose or None,
