@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 import pytest
@@ -12,9 +13,11 @@ from sqlalchemy import select
 from hushdesk.accounts.service import find_user_by_email
 from hushdesk.context import AppContext
 from hushdesk.inbox import canned as canned_svc
+from hushdesk.inbox import orders as order_svc
 from hushdesk.inbox.service import add_note
-from hushdesk.models import Membership, Message, Widget
+from hushdesk.models import Conversation, Membership, Message, Widget
 from hushdesk.tenancy.permissions import Role
+from hushdesk.web.inbox_view import InboxFilters, build_inbox
 from hushdesk.web.middleware import ADMIN_CSP
 from tests.support.factories import World, make_world
 from tests.web.conftest import HTML, HTMX, customer_writes, session_csrf, sign_in
@@ -308,3 +311,34 @@ def test_vendored_htmx_is_served_and_configured_for_csp(web: TestClient, world: 
     assert '"includeIndicatorStyles":false' in page and '"allowEval":false' in page
     js = web.get("/static/vendor/htmx.min.js")
     assert js.status_code == 200 and 'version:"2.0.11"' in js.text
+
+
+def test_contact_panel_lists_orders(web: TestClient, world: World) -> None:
+    conv_id = customer_writes(world, "where is order HD-7?", email="olga.orders@example.com", name="Olga Orders")
+    with world.ctx.unit_of_work() as uow:
+        conv = uow.session.get(Conversation, conv_id)
+        assert conv is not None and conv.contact_id
+        order_svc.create_order(uow, world.owner.actor, conv.contact_id, order_svc.OrderData(
+            number="HD-7", placed_at=datetime(2026, 3, 4, 10, 0, tzinfo=UTC),
+            items=(order_svc.OrderItem("Blue mug", 2, "12.50"), order_svc.OrderItem("Tea <b>sampler</b>", 1, "19")),
+            amount="44.00", currency="EUR", status="shipped"))
+    sign_in(web, world.member(Role.AGENT))
+    page = web.get(f"/conversations/{conv_id}", headers=HTML).text
+    panel = page[page.index('class="contact-panel"'):]
+    assert "olga.orders@example.com" in panel and "Olga Orders" in panel
+    assert "HD-7" in panel and "04 Mar 2026" in panel and "shipped" in panel
+    assert "Blue mug &times; 2" in panel and "@ 12.50" in panel and "Tea &lt;b&gt;sampler&lt;/b&gt;" in panel
+    assert "44.00 EUR" in panel
+
+
+def test_inbox_pages_through_long_lists(web: TestClient, world: World) -> None:
+    ids = [customer_writes(world, f"question {i}") for i in range(3)]
+    with world.ctx.unit_of_work() as uow:
+        first = build_inbox(uow, world.owner.actor, InboxFilters(), limit=2)
+        second = build_inbox(uow, world.owner.actor, InboxFilters(), offset=2, limit=2)
+    assert [r.id for r in first.rows] == ids[::-1][:2] and first.has_more
+    assert [r.id for r in second.rows] == [ids[0]] and not second.has_more
+    sign_in(web, world.owner)
+    page = web.get("/?status=open&offset=2", headers=HTML).text
+    assert "Newer" in page and f"/conversations/{ids[0]}" in page and f"/conversations/{ids[2]}" not in page
+    assert web.get("/?offset=-1", headers=HTML).status_code == 422

@@ -27,6 +27,8 @@ from hushdesk.tenancy.permissions import Perm
 ASSIGNEE_CHOICES = ("anyone", "me", "unassigned")
 CHANNELS = ("webchat", "api", "email", "messenger")
 PREVIEW_CHARS = 140
+PAGE_SIZE = 50
+MAX_OFFSET = 100_000
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,9 @@ class InboxData:
     channels: tuple[str, ...] = CHANNELS
     statuses: tuple[str, ...] = STATUSES
     members: dict[str, str] = field(default_factory=dict)
+    offset: int = 0
+    page_size: int = PAGE_SIZE
+    has_more: bool = False
 
 
 def member_names(uow: UnitOfWork, actor: Actor) -> dict[str, str]:
@@ -136,15 +141,19 @@ def _names(uow: UnitOfWork, actor: Actor, convs: list[Conversation]) -> dict[str
     return contact_svc.display_names(uow, actor, contacts)
 
 
-def build_inbox(uow: UnitOfWork, actor: Actor, filters: InboxFilters, *, limit: int = 50) -> InboxData:
+def build_inbox(uow: UnitOfWork, actor: Actor, filters: InboxFilters, *, offset: int = 0,
+                limit: int = PAGE_SIZE) -> InboxData:
     actor.require(Perm.CONVERSATION_READ)
+    offset = min(max(offset, 0), MAX_OFFSET)
     if filters.q:
-        found = conv_svc.search(uow, actor, filters.q, limit=limit * 2)
+        found = conv_svc.search(uow, actor, filters.q, limit=offset + limit * 2)
         tags = repo.tags_of(uow.session, actor.workspace_id, [c.id for c in found])
-        convs = [c for c in found if filters.matches(c, actor, tags.get(c.id, []))][:limit]
+        convs = [c for c in found if filters.matches(c, actor, tags.get(c.id, []))][offset:offset + limit + 1]
     else:
-        convs = conv_svc.list_conversations(uow, actor, filters.repo_filter(actor), limit=limit)
+        convs = conv_svc.list_conversations(uow, actor, filters.repo_filter(actor), limit=limit + 1, offset=offset)
         tags = repo.tags_of(uow.session, actor.workspace_id, [c.id for c in convs])
+    has_more = len(convs) > limit
+    convs = convs[:limit]
     members = member_names(uow, actor)
     names = _names(uow, actor, convs)
     previews = _previews(uow, actor.workspace_id, [c.id for c in convs])
@@ -159,4 +168,5 @@ def build_inbox(uow: UnitOfWork, actor: Actor, filters: InboxFilters, *, limit: 
     ]
     counts = repo.count_by_status(uow.session, actor.workspace_id)
     return InboxData(filters, rows, {s: counts.get(s, 0) for s in STATUSES},
-                     conv_svc.tag_names(uow, actor), members=members)
+                     conv_svc.tag_names(uow, actor), members=members, offset=offset, page_size=limit,
+                     has_more=has_more)

@@ -13,20 +13,21 @@ from hushdesk.web.page import Page
 router = APIRouter()
 
 Str = Annotated[str | None, Query(max_length=200)]
+Offset = Annotated[int, Query(ge=0, le=100_000)]
 
 
 @router.get("/")
 def inbox(page: Page, status: Str = None, assignee: Str = None, channel: Str = None, tag: Str = None,
-          q: Str = None) -> HTMLResponse:
+          q: Str = None, offset: Offset = 0) -> HTMLResponse:
     filters = InboxFilters.parse(status, assignee, channel, tag, q)
-    data = build_inbox(page.uow, page.actor, filters)
+    data = build_inbox(page.uow, page.actor, filters, offset=offset)
     return page.render("inbox.html", {"inbox": data, "current_id": None, "page": None, "nav": "inbox"})
 
 
 @router.get("/inbox/list")
 def inbox_list(page: Page, status: Str = None, assignee: Str = None, channel: Str = None, tag: Str = None,
-               q: Str = None, current: Str = None) -> HTMLResponse:
+               q: Str = None, current: Str = None, offset: Offset = 0) -> HTMLResponse:
     """The list alone, for htmx refreshes when a conversation changes."""
     filters = InboxFilters.parse(status, assignee, channel, tag, q)
-    data = build_inbox(page.uow, page.actor, filters)
+    data = build_inbox(page.uow, page.actor, filters, offset=offset)
     return page.render("_conversation_list.html", {"inbox": data, "current_id": current})
