@@ -195,3 +195,12 @@ def test_prechat_details_become_the_contact(web: TestClient, world: World) -> No
     assert view.name == "Pia Prechat" and view.email == "pia.prechat@example.com"
     bad = web.post("/widget/api/session", json={"key": world.widget_key, "email": "not-an-email"}, headers=OWN)
     assert bad.status_code == 422
+
+
+def test_starting_chats_is_throttled_per_address(web: TestClient, world: World) -> None:
+    codes = [web.post("/widget/api/session", json={"key": world.widget_key}, headers=OWN).status_code
+             for _ in range(31)]
+    assert codes[:30] == [201] * 30 and codes[30] == 429
+    res = web.post("/widget/api/session", json={"key": world.widget_key}, headers=OWN)
+    assert res.status_code == 429 and int(res.headers["retry-after"]) >= 1
+    assert res.json()["error"]["code"] == "rate_limited"

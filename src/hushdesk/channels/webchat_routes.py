@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, WebSocket
+from fastapi import APIRouter, Depends, Query, Request, WebSocket
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,6 +22,7 @@ from hushdesk.kit.errors import Forbidden, Unauthenticated
 from hushdesk.web.deps import Uow
 from hushdesk.web.origins import frame_ancestors, websocket_origins, widget_origin_ok
 from hushdesk.web.page import render
+from hushdesk.web.throttle import widget_sessions
 from hushdesk.web.visitor_socket import VisitorSocket
 
 router = APIRouter(include_in_schema=False)
@@ -70,7 +71,7 @@ class SessionIn(BaseModel):
     email: str | None = Field(default=None, max_length=320)
 
 
-@router.post("/widget/api/session", status_code=201)
+@router.post("/widget/api/session", status_code=201, dependencies=[Depends(widget_sessions)])
 def start_session(body: SessionIn, request: Request, uow: Uow) -> JSONResponse:
     widget = webchat.widget_by_key(uow, body.key)
     if not widget_origin_ok(widget, request.headers.get("origin"), request.headers, uow.app.settings.base_url):
