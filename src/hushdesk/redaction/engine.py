@@ -131,7 +131,7 @@ _TITLE = re.compile(r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Herr|Frau|
 
 
 def split_titles(findings: list[Finding], config: RedactionConfig) -> list[Finding]:
-    """"Mr. Fábio Barros" is a title (OTHER) and a name (PERSON), as in the
+    """ "Mr. Fábio Barros" is a title (OTHER) and a name (PERSON), as in the
     reference annotations: the name's placeholder then stays the same with or
     without the title ("Mr. Barros", "Barros")."""
     out: list[Finding] = []

@@ -14,7 +14,7 @@ from hushdesk.redaction.recognizers.accounts import (
     SECRET_AFTER_WORD_RECOGNIZER,
     USERNAME_RECOGNIZER,
 )
-from hushdesk.redaction.recognizers.address import StreetAddressRecognizer
+from hushdesk.redaction.recognizers.address import CuedAddressRecognizer, StreetAddressRecognizer
 from hushdesk.redaction.recognizers.context import ConversationCueRecognizer, PriorPlaceholderRecognizer
 from hushdesk.redaction.recognizers.credit_card import CARD_AFTER_WORD_RECOGNIZER, CREDIT_CARD_RECOGNIZER
 from hushdesk.redaction.recognizers.dates import (
@@ -63,6 +63,7 @@ def default_recognizers() -> tuple[Recognizer, ...]:
         SECRET_AFTER_WORD_RECOGNIZER,
         KNOWN_SECRET_RECOGNIZER,
         StreetAddressRecognizer(),
+        CuedAddressRecognizer(),
         ConversationCueRecognizer(),
         PriorPlaceholderRecognizer(),
         NameModelRecognizer(),

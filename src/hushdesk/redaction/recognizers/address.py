@@ -114,3 +114,67 @@ class StreetAddressRecognizer:
                 break
             end = piece.end()
         return end
+
+
+# --- An address announced by its context ("my new address is ...", "lives at
+# ...", "Address:" on its own line), in any country's format: everything up to
+# the end of the sentence, or over the following short lines of a postal block.
+_ADDRESS_CUE = re.compile(
+    r"(?i:\baddress(?:es)?(?:\s+is|\s+are)?|\blives?\s+at|\bliving\s+at|\blocated\s+at|\bresides?\s+at|"
+    r"\bship(?:ped)?\s+(?:it\s+)?to|\bsend\s+(?:it|them|this|that|a\s+new\s+one)\s+to|\bdeliver(?:ed)?\s+to|"
+    r"\bmeet\s+me\s+at|\bchange\s+my\s+address\s+to|\bhere\s+they\s+are)"
+    r"[ \t]*:?[ \t]*\n?[ \t]*"
+)
+_BLOCK_LINE = re.compile(r"[^\n:@]{1,120}")
+_SENTENCE_END = re.compile(r"[?!;]|\b(\w{1,12})\.(?=\s|$)|,?\s+and\s+(?=\d|the\s)")
+_ABBREVIATIONS = frozenset(["apt", "ste", "st", "str", "ave", "av", "rd", "dr", "blvd", "ln", "ct", "no", "nr", "ul", "pl", "sq", "hwy", "mt", "ft", "jr", "sr", "p.o"])
+
+
+def _cued_end(text: str, start: int) -> int:
+    """Where an address that starts at ``start`` ends: the sentence end, or the
+    last of up to five short lines (a postal block) before a "Label:" line."""
+    end = start
+    for _ in range(5):
+        line = _BLOCK_LINE.match(text, end)
+        if line is None:
+            break
+        for stop in _SENTENCE_END.finditer(text, end, line.end()):
+            word = stop.group(1)
+            if word is None:
+                return stop.start()
+            if not (len(word) == 1 or word.lower() in _ABBREVIATIONS):
+                return stop.end() - 1
+        end = line.end()
+        if not text.startswith("\n", end) or text.startswith("\n\n", end):
+            break
+        end += 1
+    return end
+
+
+# A postal block in a signature or form: a line that starts with a house number,
+# holds capitalised words and, on it or the next line, a unit or a postal code.
+_POSTAL_LINE = re.compile(r"(?m)^[ \t]*(\d{1,6}[A-Za-z]?[ \t]+(?:[A-Z\u00c0-\u017f][^\n:@]{2,80}))$")
+_POSTAL_HINT = re.compile(r"(?i:\b(?:apt|suite|ste|unit|box|floor)\b\.?\s*\d|\b\d{4,6}(?:-\d{4})?\s*$)")
+
+
+class CuedAddressRecognizer:
+    name = "cued_address"
+    labels = frozenset({ADDRESS})
+
+    def find(self, text: str) -> Iterable[Candidate]:
+        for cue in _ADDRESS_CUE.finditer(text):
+            start = cue.end()
+            if start >= len(text) or not (text[start].isdigit() or text[start].isupper()):
+                continue
+            end = _cued_end(text, start)
+            value = text[start:end].rstrip(" \t\n,")
+            if not any(ch.isdigit() for ch in value) or len(value) < 6:
+                continue  # "meet me at the Cafe": no number, no postal address
+            yield Candidate(start, start + len(value), ADDRESS, 0.8, self.name, "address announced by its context")
+        for line in _POSTAL_LINE.finditer(text):
+            start = line.start(1)
+            end = _cued_end(text, start)
+            value = text[start:end].rstrip(" \t\n,")
+            capitalised = sum(1 for word in value.split() if word[0].isupper())
+            if capitalised >= 2 and any(_POSTAL_HINT.search(piece) for piece in value.split("\n")):
+                yield Candidate(start, start + len(value), ADDRESS, 0.83, self.name, "postal block (number, unit/code)")
