@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -21,6 +22,7 @@ from hushdesk.context import AppContext
 from hushdesk.db import UnitOfWork
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 CLOSE_BAD_REQUEST = 4400
 CLOSE_UNAUTHENTICATED = 4401
@@ -77,8 +79,17 @@ class SocketPeer:
     def spawn(self, coro: Any) -> asyncio.Task[None]:
         task: asyncio.Task[None] = asyncio.ensure_future(coro)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._finished)
         return task
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if task.cancelled():
+            return
+        exc = task.exception()  # retrieved here, so asyncio does not warn about it later
+        if exc is not None and not isinstance(exc, WebSocketDisconnect):
+            # Type only: exception messages may quote message text.
+            log.warning("socket task ended with %s (request %s)", type(exc).__name__, self.request_id)
 
     async def stop_tasks(self) -> None:
         for task in list(self._tasks):
