@@ -34,6 +34,9 @@ WEB_DIR = Path(__file__).parent / "web"
 def _start_embedded_consumer(ctx: AppContext) -> Any:
     consumer = ctx.jobs.huey.create_consumer(workers=ctx.settings.worker_threads, worker_type="thread",
                                              periodic=True, check_worker_health=False)
+    # uvicorn owns SIGTERM/SIGINT: huey's consumer would otherwise replace its handlers in start() and the
+    # server would ignore a polite shutdown request. We stop the consumer ourselves at lifespan shutdown.
+    consumer._set_signal_handlers = lambda: None
     consumer.start()
     return consumer
 
