@@ -18,12 +18,14 @@ The PII dev set is never used here.
 from __future__ import annotations
 
 import argparse
+import base64
 import gzip
 import json
 import random
 import re
 import sys
 import unicodedata
+from array import array
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -363,6 +365,14 @@ def train(corpus: list[Example], gaz: Gazetteers, epochs: int, seed: int, hide_r
     return averaged
 
 
+def pack_values(values: list[int]) -> str:
+    """int32, little-endian, base64: read back with array("i").frombytes()."""
+    packed = array("i", values)
+    if sys.byteorder != "little":
+        packed.byteswap()
+    return base64.b64encode(packed.tobytes()).decode("ascii")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sentences", type=int, default=60000)
@@ -390,7 +400,8 @@ def main() -> None:
     payload = {
         "tags": list(TAGS),
         "scale": scale,
-        "weights": {f: [round(v * scale) for v in row] for f, row in sorted(weights.items())},
+        "features": "\n".join(sorted(weights)),
+        "values": pack_values([round(v * scale) for f in sorted(weights) for v in weights[f]]),
         "gazetteers": {
             "first_names": sorted(gaz.first_names), "last_names": sorted(gaz.last_names),
             "places": sorted(gaz.places), "countries": sorted(gaz.countries), "org_words": sorted(gaz.org_words),

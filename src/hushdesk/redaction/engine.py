@@ -233,25 +233,50 @@ def _add_repeats(text: str, findings: list[Finding], config: RedactionConfig) ->
     values = {f.text.casefold(): f for f in findings if len(f.text) >= _MIN_REPEAT_LENGTH}
     if not values:
         return findings
-    alternatives = "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True))
-    pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
     extra: list[Finding] = []
-    for match in pattern.finditer(text):
-        if any(match.start() < f.end and f.start < match.end() for f in findings):
+    taken = list(findings)
+    for start, end, source in _occurrences(text, values):
+        if any(start < f.end and f.start < end for f in taken):
             continue
-        source = values.get(match.group(0).casefold())
-        if source is None:
+        value = text[start:end]
+        if config.allow_list and _allowed(value, text, start, end, config):
             continue
-        value = match.group(0)
-        if config.allow_list and _allowed(value, text, match.start(), match.end(), config):
-            continue
-        extra.append(
-            Finding(match.start(), match.end(), source.label, value, source.score, source.recognizer,
-                    f"repeat of a detected value ({source.reason})")
-        )  # fmt: skip
+        finding = Finding(start, end, source.label, value, source.score, source.recognizer,
+                          f"repeat of a detected value ({source.reason})")  # fmt: skip
+        extra.append(finding)
+        taken.append(finding)
     if not extra:
         return findings
     return sorted([*findings, *extra], key=lambda f: f.start)
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _occurrences(text: str, values: dict[str, Finding]) -> list[tuple[int, int, Finding]]:
+    """Whole-word, case-insensitive occurrences of the values, longest values first."""
+    folded = text.casefold()
+    ordered = sorted(values, key=len, reverse=True)
+    if len(folded) != len(text):  # rare: case-folding changed offsets; let the regex engine align them
+        alternatives = "|".join(re.escape(v) for v in ordered)
+        pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+        return [
+            (m.start(), m.end(), values[m.group(0).casefold()])
+            for m in pattern.finditer(text)
+            if m.group(0).casefold() in values
+        ]
+    found: list[tuple[int, int, Finding]] = []
+    for value in ordered:
+        position = folded.find(value)
+        while position != -1:
+            end = position + len(value)
+            before_ok = position == 0 or not _is_word_char(folded[position - 1])
+            after_ok = end == len(folded) or not _is_word_char(folded[end])
+            if before_ok and after_ok:
+                found.append((position, end, values[value]))
+            position = folded.find(value, position + 1)
+    return found
 
 
 def _allowed(value: str, text: str, start: int, end: int, config: RedactionConfig) -> bool:

@@ -6,9 +6,12 @@ read once per process, on first use, behind a lock.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
+import sys
 import threading
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -38,8 +41,11 @@ class TaggedToken:
 
 
 class PerceptronTagger:
-    def __init__(self, weights: dict[str, list[float]], gazetteers: Gazetteers) -> None:
-        self.weights = weights
+    """``index`` maps a feature to the offset of its row of ``len(TAGS)`` weights in ``values``."""
+
+    def __init__(self, index: dict[str, int], values: Sequence[float], gazetteers: Gazetteers) -> None:
+        self.index = index
+        self.values = values
         self.gazetteers = gazetteers
 
     def tag(
@@ -51,7 +57,7 @@ class PerceptronTagger:
         always "O" and end any run.
         """
         view = token_view(words, line_starts, self.gazetteers)
-        weights = self.weights
+        index, values = self.index, self.values
         n_tags = len(TAGS)
         out: list[TaggedToken] = []
         prev_tag, prev2_tag = "O", "O"
@@ -63,10 +69,10 @@ class PerceptronTagger:
                 continue
             scores = [0.0] * n_tags
             for feature in token_features(view, i, prev_tag, prev2_tag):
-                row = weights.get(feature)
-                if row is not None:
+                offset = index.get(feature)
+                if offset is not None:
                     for k in range(n_tags):
-                        scores[k] += row[k]
+                        scores[k] += values[offset + k]
             allowed = allowed_tags(view.words, view.line_starts, view.flags, i, prev_tag, run_first)
             best = max(allowed, key=scores.__getitem__)
             others = [scores[k] for k in allowed if k != best]
@@ -127,13 +133,24 @@ def _as_frozenset(data: dict[str, Any], key: str) -> frozenset[str]:
 
 
 def load_tagger() -> PerceptronTagger:
-    """Read the packaged weights and gazetteers (a few MB, gzip-compressed JSON)."""
+    """Read the packaged weights and gazetteers (gzip-compressed JSON; the weights
+    are one string of feature names and one base64 block of int32 values, which
+    loads in a fraction of the time and memory of one list per feature)."""
     blob = resources.files("hushdesk.redaction.model").joinpath("data", MODEL_FILE).read_bytes()
     data = json.loads(gzip.decompress(blob))
     if tuple(data["tags"]) != TAGS:
         raise ValueError("name model: tag set does not match this version of hushdesk")
     scale = float(data["scale"])
-    weights = {feature: [v / scale for v in row] for feature, row in data["weights"].items()}
+    features = str(data["features"]).split("\n")
+    raw = array("i")
+    raw.frombytes(base64.b64decode(data["values"]))
+    if sys.byteorder != "little":
+        raw.byteswap()
+    n_tags = len(TAGS)
+    if len(raw) != len(features) * n_tags:
+        raise ValueError("name model: weights do not match the feature list")
+    values = array("f", (v / scale for v in raw))
+    index = {feature: i * n_tags for i, feature in enumerate(features)}
     gaz = data["gazetteers"]
     gazetteers = Gazetteers(
         first_names=_as_frozenset(gaz, "first_names"),
@@ -144,7 +161,7 @@ def load_tagger() -> PerceptronTagger:
         common_words=_as_frozenset(gaz, "common_words"),
         proper_words=_as_frozenset(gaz, "proper_words"),
     )
-    return PerceptronTagger(weights, gazetteers)
+    return PerceptronTagger(index, values, gazetteers)
 
 
 _lock = threading.Lock()

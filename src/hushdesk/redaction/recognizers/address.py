@@ -127,7 +127,32 @@ _ADDRESS_CUE = re.compile(
 )
 _BLOCK_LINE = re.compile(r"[^\n:@]{1,120}")
 _SENTENCE_END = re.compile(r"[?!;]|\b(\w{1,12})\.(?=\s|$)|,?\s+and\s+(?=\d|the\s)")
-_ABBREVIATIONS = frozenset(["apt", "ste", "st", "str", "ave", "av", "rd", "dr", "blvd", "ln", "ct", "no", "nr", "ul", "pl", "sq", "hwy", "mt", "ft", "jr", "sr", "p.o"])
+_ABBREVIATIONS = frozenset(
+    [
+        "apt",
+        "ste",
+        "st",
+        "str",
+        "ave",
+        "av",
+        "rd",
+        "dr",
+        "blvd",
+        "ln",
+        "ct",
+        "no",
+        "nr",
+        "ul",
+        "pl",
+        "sq",
+        "hwy",
+        "mt",
+        "ft",
+        "jr",
+        "sr",
+        "p.o",
+    ]
+)
 
 
 def _cued_end(text: str, start: int) -> int:
