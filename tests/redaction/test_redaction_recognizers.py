@@ -100,3 +100,22 @@ NEAR_MISSES = [
 @pytest.mark.parametrize(("text", "label"), NEAR_MISSES)
 def test_near_miss_is_not_reported(text: str, label: str) -> None:
     assert label not in [found_label for found_label, _ in labels_found(text)]
+
+
+CUED_ADDRESSES = [
+    ("My new address is 68954 Geddingmoor 24 Apt. 835, Nemesvámos, Hungary 79294", "68954 Geddingmoor 24 Apt. 835, Nemesvámos, Hungary 79294"),
+    ("Please send it to PSC 6293, Box 8158\nAPO AP 04336", "PSC 6293, Box 8158\nAPO AP 04336"),
+    ("Address:\n14 Crown Street Kishiev Squares\nSuite 321\nLONDON\n\nPhone: 555", "14 Crown Street Kishiev Squares\nSuite 321\nLONDON"),
+    ("Jay lives at 67952 Höfðagata 39, Keflavík. He moved.", "67952 Höfðagata 39, Keflavík"),
+    ("Marisa Alves\nLegistorm\n09457 Vana-Viru 25 Apt. 971\nArchimandrita Pano, PA 73161\nMobile: 555", "09457 Vana-Viru 25 Apt. 971\nArchimandrita Pano, PA 73161"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "value"), CUED_ADDRESSES)
+def test_address_announced_by_context_or_postal_block(text: str, value: str) -> None:
+    assert ("ADDRESS", value) in labels_found(text)
+
+
+@pytest.mark.parametrize("text", ["Meet me at the cafe at 5.", "My address is on file.", "Step 2 Add Flour\n3 Eggs"])
+def test_no_address_without_a_postal_shape(text: str) -> None:
+    assert "ADDRESS" not in [label for label, _ in labels_found(text)]

@@ -67,12 +67,7 @@ class PerceptronTagger:
                 out.append(TaggedToken(i, "O", 1.0))
                 prev2_tag, prev_tag = prev_tag, "O"
                 continue
-            scores = [0.0] * n_tags
-            for feature in token_features(view, i, prev_tag, prev2_tag):
-                offset = index.get(feature)
-                if offset is not None:
-                    for k in range(n_tags):
-                        scores[k] += values[offset + k]
+            scores = _score(index, values, token_features(view, i, prev_tag, prev2_tag))
             allowed = allowed_tags(view.words, view.line_starts, view.flags, i, prev_tag, run_first)
             best = max(allowed, key=scores.__getitem__)
             others = [scores[k] for k in allowed if k != best]
@@ -83,6 +78,26 @@ class PerceptronTagger:
                 run_first = word
             prev2_tag, prev_tag = prev_tag, tag
         return out
+
+
+def _score(index: dict[str, int], values: Sequence[float], features: list[str]) -> list[float]:
+    """Sum the weight rows of the known features (unrolled: this is the hot loop)."""
+    s0 = s1 = s2 = s3 = s4 = s5 = s6 = 0.0
+    for feature in features:
+        o = index.get(feature)
+        if o is not None:
+            s0 += values[o]
+            s1 += values[o + 1]
+            s2 += values[o + 2]
+            s3 += values[o + 3]
+            s4 += values[o + 4]
+            s5 += values[o + 5]
+            s6 += values[o + 6]
+    return [s0, s1, s2, s3, s4, s5, s6]
+
+
+if len(TAGS) != 7:  # _score is unrolled for the seven BIO tags
+    raise ImportError("name model: _score must be updated for a new tag set")
 
 
 def allowed_tags(
@@ -149,7 +164,9 @@ def load_tagger() -> PerceptronTagger:
     n_tags = len(TAGS)
     if len(raw) != len(features) * n_tags:
         raise ValueError("name model: weights do not match the feature list")
-    values = array("f", (v / scale for v in raw))
+    # A list, not an array: indexing it returns stored floats instead of boxing new
+    # ones, which makes the hot loop measurably faster for ~15 MB more memory.
+    values = [v / scale for v in raw]
     index = {feature: i * n_tags for i, feature in enumerate(features)}
     gaz = data["gazetteers"]
     gazetteers = Gazetteers(

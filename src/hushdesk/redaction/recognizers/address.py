@@ -163,6 +163,9 @@ def _cued_end(text: str, start: int) -> int:
         line = _BLOCK_LINE.match(text, end)
         if line is None:
             break
+        if end > start and line.end() < len(text) and text[line.end()] != "\n":
+            end -= 1  # "Mobile: ..." is the next field, not part of the address
+            break
         for stop in _SENTENCE_END.finditer(text, end, line.end()):
             word = stop.group(1)
             if word is None:
