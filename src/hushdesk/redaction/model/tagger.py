@@ -58,7 +58,6 @@ class PerceptronTagger:
         """
         view = token_view(words, line_starts, self.gazetteers)
         index, values = self.index, self.values
-        n_tags = len(TAGS)
         out: list[TaggedToken] = []
         prev_tag, prev2_tag = "O", "O"
         run_first = ""
