@@ -102,13 +102,16 @@ def test_near_miss_is_not_reported(text: str, label: str) -> None:
     assert label not in [found_label for found_label, _ in labels_found(text)]
 
 
+GEDDINGMOOR = "68954 Geddingmoor 24 Apt. 835, Nemesvámos, Hungary 79294"
+CROWN_STREET = "14 Crown Street Kishiev Squares\nSuite 321\nLONDON"
+VANA_VIRU = "09457 Vana-Viru 25 Apt. 971\nArchimandrita Pano, PA 73161"
 CUED_ADDRESSES = [
-    ("My new address is 68954 Geddingmoor 24 Apt. 835, Nemesvámos, Hungary 79294", "68954 Geddingmoor 24 Apt. 835, Nemesvámos, Hungary 79294"),
+    (f"My new address is {GEDDINGMOOR}", GEDDINGMOOR),
     ("Please send it to PSC 6293, Box 8158\nAPO AP 04336", "PSC 6293, Box 8158\nAPO AP 04336"),
-    ("Address:\n14 Crown Street Kishiev Squares\nSuite 321\nLONDON\n\nPhone: 555", "14 Crown Street Kishiev Squares\nSuite 321\nLONDON"),
+    (f"Address:\n{CROWN_STREET}\n\nPhone: 555", CROWN_STREET),
     ("Jay lives at 67952 Höfðagata 39, Keflavík. He moved.", "67952 Höfðagata 39, Keflavík"),
-    ("Marisa Alves\nLegistorm\n09457 Vana-Viru 25 Apt. 971\nArchimandrita Pano, PA 73161\nMobile: 555", "09457 Vana-Viru 25 Apt. 971\nArchimandrita Pano, PA 73161"),
-]  # fmt: skip
+    (f"Marisa Alves\nLegistorm\n{VANA_VIRU}\nMobile: 555", VANA_VIRU),
+]
 
 
 @pytest.mark.parametrize(("text", "value"), CUED_ADDRESSES)
