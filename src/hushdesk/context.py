@@ -48,6 +48,11 @@ class AppContext:
         with self.db.unit_of_work(self, request_id) as uow:
             yield uow
 
+    @contextmanager
+    def read_only(self, request_id: str | None = None) -> Iterator[UnitOfWork]:
+        with self.db.read_only(self, request_id) as uow:
+            yield uow
+
     def close(self) -> None:
         self.db.dispose()
         self.keyring.vault.dispose()

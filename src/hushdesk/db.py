@@ -36,10 +36,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READONLY_OPTION = "hushdesk_readonly"
+
+
 def _sqlite_begin_immediate(conn: Any) -> None:
     # Take the write lock at BEGIN: two writers that both read first would otherwise deadlock-upgrade
-    # and fail with "database is locked" instead of waiting their turn.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # and fail with "database is locked" instead of waiting their turn. Read-only units of work begin
+    # deferred, so in WAL mode they never wait for a writer.
+    if conn.get_execution_options().get(READONLY_OPTION):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _ensure_sqlite_dir(database: str | None) -> None:
@@ -115,6 +122,9 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+        self._readonly_sessions = sessionmaker(
+            self.engine.execution_options(**{READONLY_OPTION: True}), expire_on_commit=False, autoflush=False
+        )
 
     @property
     def dialect(self) -> str:
@@ -135,6 +145,17 @@ class Database:
             uow.rollback()
             raise
         finally:
+            session.close()
+
+    @contextmanager
+    def read_only(self, app: AppContext, request_id: str | None = None) -> Iterator[UnitOfWork]:
+        """For work that only reads: never waits behind SQLite writers; anything written is rolled back."""
+        session = self._readonly_sessions()
+        uow = UnitOfWork(session, app, request_id)
+        try:
+            yield uow
+        finally:
+            uow.rollback()
             session.close()
 
     def dispose(self) -> None:

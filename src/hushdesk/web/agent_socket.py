@@ -148,6 +148,6 @@ class AgentSocket(SocketPeer):
             return live_message(uow, actor, conversation_id, message_id, body)
 
         try:
-            return await self.in_uow(build)
+            return await self.in_read_only(build)
         except Unauthenticated:
             return None

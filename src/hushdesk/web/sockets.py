@@ -48,6 +48,15 @@ class SocketPeer:
 
         return await run_in_threadpool(work)
 
+    async def in_read_only(self, fn: Callable[[UnitOfWork], T]) -> T:
+        """Like ``in_uow`` for pure reads: never queues behind SQLite writers (live fan-out stays fast)."""
+
+        def work() -> T:
+            with self.ctx.read_only(self.request_id) as uow:
+                return fn(uow)
+
+        return await run_in_threadpool(work)
+
     async def send(self, payload: dict[str, Any]) -> None:
         async with self._send_lock:
             if self.websocket.application_state == WebSocketState.CONNECTED:
