@@ -16,6 +16,7 @@ from hushdesk.models.conversation import (
 from hushdesk.models.dsr import DataSubjectRequest, DsrErasureStep, DsrExport, DsrVerification
 from hushdesk.models.mail import OutboundEmail
 from hushdesk.models.privacy import ConsentEvent, ProcessingFlag
+from hushdesk.models.secret import WorkspaceSecret
 from hushdesk.models.user import ApiToken, LoginAttempt, User, UserSession
 from hushdesk.models.webchat import VisitorSession, Widget
 from hushdesk.models.workspace import Membership, Workspace
@@ -51,4 +52,5 @@ __all__ = [
     "VisitorSession",
     "Widget",
     "Workspace",
+    "WorkspaceSecret",
 ]
