@@ -43,11 +43,7 @@ def test_secret_is_not_plaintext_in_the_database(fresh_ctx: AppContext) -> None:
     world = make_world(fresh_ctx)
     with fresh_ctx.unit_of_work() as uow:
         put_secret(uow, world.owner.actor, "ai.api_key", CANARY)
-    with fresh_ctx.db.session() as s:
-        s.execute(text("SELECT 1"))
     if fresh_ctx.db.dialect == "sqlite":
-        with fresh_ctx.db.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
         data_dir = fresh_ctx.settings.data_dir
         blobs = b"".join(p.read_bytes() for p in data_dir.glob("*.db*"))
         assert CANARY.encode() not in blobs
