@@ -28,6 +28,10 @@ class Gazetteers:
     common_words: frozenset[str]
     proper_words: frozenset[str]
 
+    def is_listed(self, lower: str) -> bool:
+        """On a list of first names, surnames, places or countries."""
+        return lower in self.first_names or lower in self.last_names or lower in self.places or lower in self.countries
+
 
 def shape(word: str) -> str:
     if word.isdigit():

@@ -17,6 +17,9 @@ from hushdesk.redaction.types import ADDRESS, ORGANIZATION, PERSON, Candidate
 
 _KIND_TO_LABEL = {"PER": PERSON, "LOC": ADDRESS, "ORG": ORGANIZATION}
 _MARGIN_FOR_FULL_CONFIDENCE = 6.0
+# Half the way to full confidence: below it, a run of lower-case words found on
+# no name/place list (slang, typos, rare words) is not reported.
+_UNLISTED_LOWER_MARGIN = _MARGIN_FOR_FULL_CONFIDENCE / 2
 
 
 def margin_to_score(margin: float) -> float:
@@ -118,6 +121,10 @@ class NameModelRecognizer:
             if not indexes:
                 continue
             margin = min(tagged[i].margin for i in indexes)
+            if margin < _UNLISTED_LOWER_MARGIN and all(
+                words[i].islower() and not tagger.gazetteers.is_listed(fold(words[i])) for i in indexes
+            ):
+                continue  # "gased", "hoopa": an unknown lower-case word needs strong evidence to be a name
             end = matches[indexes[-1]].end()
             possessive = _POSSESSIVE.search(words[indexes[-1]])
             if possessive:  # "Maclean's killers": the name is "Maclean"
