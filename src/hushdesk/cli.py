@@ -54,7 +54,7 @@ def serve(host: str | None, port: int | None) -> None:
     configure_logging(settings)
     app = create_app(settings)
     uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_config=None,
-                proxy_headers=settings.trust_proxy_tls, ws="websockets")
+                proxy_headers=settings.trust_proxy_tls, ws="websockets-sansio")
 
 
 @main.command()
