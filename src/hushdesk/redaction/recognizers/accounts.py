@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from hushdesk.redaction.recognizers.base import RegexRecognizer
+from hushdesk.redaction.recognizers.base import HAS_AT, HAS_DIGIT, RegexRecognizer
 from hushdesk.redaction.types import ACCOUNT_ID, SECRET
 
 _ID_WORD = (
@@ -78,6 +78,7 @@ ACCOUNT_RECOGNIZER = RegexRecognizer(
     pattern=_ACCOUNT,
     validate=_score_account,
     reason="identifier introduced by an account/order/ticket word",
+    needs=HAS_DIGIT,
     group=1,
 )
 USERNAME_RECOGNIZER = RegexRecognizer(
@@ -94,6 +95,7 @@ REFERENCE_CODE_RECOGNIZER = RegexRecognizer(
     pattern=_STANDALONE,
     validate=_score_standalone,
     reason="reference-code shape (#12345, ORD-12345, carrier tracking number)",
+    needs=HAS_DIGIT,
 )
 HANDLE_RECOGNIZER = RegexRecognizer(
     name="handle",
@@ -101,6 +103,7 @@ HANDLE_RECOGNIZER = RegexRecognizer(
     pattern=_HANDLE,
     validate=_score_handle,
     reason="@handle",
+    needs=HAS_AT,
 )
 
 # --- Secrets: a value after a password/token word, or a known credential format.

@@ -12,6 +12,10 @@ from hushdesk.redaction.types import Candidate
 Validator = Callable[[str, re.Match[str], str], "float | None"]
 
 
+HAS_DIGIT = re.compile(r"\d")
+HAS_AT = re.compile(r"@")
+
+
 def window_before(text: str, start: int, width: int = 40) -> str:
     """Lower-cased text just before ``start`` (where context words like "phone:" sit)."""
     return text[max(0, start - width) : start].lower()
@@ -35,12 +39,17 @@ class RegexRecognizer:
     validate: Validator
     reason: str
     group: int = 0
+    # A cheap test the text must pass before the pattern runs at all (e.g. "has
+    # a digit", "has an @"): most short messages skip most recognizers.
+    needs: re.Pattern[str] | None = None
 
     @property
     def labels(self) -> frozenset[str]:
         return frozenset({self.label})
 
     def find(self, text: str) -> Iterable[Candidate]:
+        if self.needs is not None and self.needs.search(text) is None:
+            return
         for match in self.pattern.finditer(text):
             value = match.group(self.group)
             if not value:

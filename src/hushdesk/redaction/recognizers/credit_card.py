@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from hushdesk.redaction.recognizers.base import RegexRecognizer, luhn_valid, only_digits
+from hushdesk.redaction.recognizers.base import HAS_DIGIT, RegexRecognizer, luhn_valid, only_digits
 from hushdesk.redaction.types import CREDIT_CARD
 
 # 13-19 digits, optionally grouped by single spaces or dashes ("4111 1111 1111 1111",
@@ -31,6 +31,7 @@ CREDIT_CARD_RECOGNIZER = RegexRecognizer(
     pattern=_CARD,
     validate=_score_card,
     reason="13-19 digits with a known issuer prefix and a valid Luhn checksum",
+    needs=HAS_DIGIT,
 )
 
 # A long digit run right after the word "card" is a card number even when its
@@ -51,5 +52,6 @@ CARD_AFTER_WORD_RECOGNIZER = RegexRecognizer(
     pattern=_CARD_AFTER_WORD,
     validate=_score_card_after_word,
     reason="12-19 digits right after the word 'card'",
+    needs=HAS_DIGIT,
     group=1,
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from hushdesk.redaction.recognizers.base import RegexRecognizer, has_context
+from hushdesk.redaction.recognizers.base import HAS_DIGIT, RegexRecognizer, has_context
 from hushdesk.redaction.types import DATE
 
 _MONTH = (
@@ -54,6 +54,7 @@ DATE_RECOGNIZER = RegexRecognizer(
     pattern=_DATES,
     validate=_score_date,
     reason="calendar date (day, month and/or year)",
+    needs=HAS_DIGIT,
 )
 
 _YEAR_WITH_CONTEXT = re.compile(
@@ -73,6 +74,7 @@ YEAR_RECOGNIZER = RegexRecognizer(
     pattern=_YEAR_WITH_CONTEXT,
     validate=_score_year,
     reason="year next to a life-event word",
+    needs=HAS_DIGIT,
     group=1,
 )
 
@@ -121,4 +123,5 @@ BARE_YEAR_RECOGNIZER = RegexRecognizer(
     pattern=_BARE_YEAR,
     validate=_score_bare_year,
     reason="a year",
+    needs=HAS_DIGIT,
 )

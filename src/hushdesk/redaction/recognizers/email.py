@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from hushdesk.redaction.recognizers.base import RegexRecognizer
+from hushdesk.redaction.recognizers.base import HAS_AT, RegexRecognizer
 from hushdesk.redaction.types import EMAIL
 
 _LEET_TO_LETTER = str.maketrans("013457", "oleast")
@@ -37,4 +37,5 @@ EMAIL_RECOGNIZER = RegexRecognizer(
     pattern=_EMAIL,
     validate=_score_email,
     reason="address@domain pattern with a valid top-level domain",
+    needs=HAS_AT,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from hushdesk.redaction.recognizers.base import RegexRecognizer, has_context, only_digits
+from hushdesk.redaction.recognizers.base import HAS_DIGIT, RegexRecognizer, has_context, only_digits
 from hushdesk.redaction.types import IBAN, IP_ADDRESS, NATIONAL_ID, URL, Candidate
 
 # --- IBAN: country code, 2 check digits, BBAN; lengths per ISO 13616 registry.
@@ -96,6 +96,7 @@ SSN_RECOGNIZER = RegexRecognizer(
     pattern=_SSN,
     validate=_score_ssn,
     reason="US SSN/ITIN shape outside never-issued ranges",
+    needs=HAS_DIGIT,
 )
 
 # --- UK National Insurance number: two prefix letters (with exclusions), six digits, A-D.
@@ -115,6 +116,7 @@ NINO_RECOGNIZER = RegexRecognizer(
     pattern=_NINO,
     validate=_score_nino,
     reason="UK National Insurance number format",
+    needs=HAS_DIGIT,
 )
 
 # --- Canadian SIN (Luhn) and generic IDs introduced by an identity-document word.
@@ -141,6 +143,7 @@ CONTEXT_ID_RECOGNIZER = RegexRecognizer(
     pattern=_CONTEXT_ID,
     validate=_score_context_id,
     reason="number introduced by an identity-document word",
+    needs=HAS_DIGIT,
     group=1,
 )
 
@@ -164,7 +167,7 @@ def _score_ip(value: str, match: re.Match[str], text: str) -> float | None:
 
 
 IPV4_RECOGNIZER = RegexRecognizer(
-    name="ip_address", label=IP_ADDRESS, pattern=_IPV4, validate=_score_ip, reason="valid IPv4 address"
+    name="ip_address", label=IP_ADDRESS, pattern=_IPV4, validate=_score_ip, reason="valid IPv4 address", needs=HAS_DIGIT
 )
 IPV6_RECOGNIZER = RegexRecognizer(
     name="ip_address", label=IP_ADDRESS, pattern=_IPV6, validate=_score_ip, reason="valid IPv6 address"

@@ -11,7 +11,7 @@ import re
 
 import phonenumbers
 
-from hushdesk.redaction.recognizers.base import RegexRecognizer, has_context, only_digits
+from hushdesk.redaction.recognizers.base import HAS_DIGIT, RegexRecognizer, has_context, only_digits
 from hushdesk.redaction.types import PHONE
 
 _GROUP = r"(?:\(\d{1,5}\)|\d{1,15})"
@@ -73,4 +73,5 @@ PHONE_RECOGNIZER = RegexRecognizer(
     pattern=_PHONE,
     validate=_phone_score,
     reason="phone-shaped digits accepted by libphonenumber",
+    needs=HAS_DIGIT,
 )
