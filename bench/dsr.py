@@ -140,7 +140,8 @@ def _request(app: AppContext, ws_id: str, contact_id: str, kind: str) -> str:
     with app.unit_of_work() as uow:
         ws = uow.session.get(Workspace, ws_id)
         assert ws is not None
-        got = submit(uow, ws, SubmitInput(kind=kind, email=f"{kind}@example.com"), via="privacy_center")
+        got = submit(uow, ws, SubmitInput(kind=kind, email=f"{kind}.{secrets.token_hex(4)}@example.com"),
+                     via="privacy_center")
         got.request.contact_id = contact_id
         got.request.status = "in_progress"
         return got.request.id
