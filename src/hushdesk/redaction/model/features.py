@@ -123,10 +123,23 @@ def text_casing(words: Sequence[str]) -> str:
     return "mixed"
 
 
-def token_features(view: TokenView, i: int, prev_tag: str, prev2_tag: str) -> list[str]:
-    # prev2_tag is accepted for interface stability; a two-tag history made the
-    # model memorise the synthetic templates, so it is not used as a feature.
-    del prev2_tag
+def word_features(lower: str, word_shape: str, flags: str) -> list[str]:
+    """Features of the word alone (the tagger caches their summed weights per word)."""
+    return [
+        "b",
+        f"w={lower}",
+        f"s={word_shape}",
+        f"g={flags}",
+        f"suf={lower[-3:]}",
+        f"pre={lower[:2]}",
+        f"len={min(len(lower), 8)}",
+        f"suf2={lower[-2:]}",
+        f"pre3={lower[:3]}",
+    ]
+
+
+def context_features(view: TokenView, i: int, prev_tag: str) -> list[str]:
+    """Features of the word in its context: neighbours, line position, casing, previous tag."""
     lower = view.lowers[i]
     word_shape = view.shapes[i]
     flags = view.flags[i]
@@ -139,18 +152,9 @@ def token_features(view: TokenView, i: int, prev_tag: str, prev2_tag: str) -> li
     prev_flags = view.flags[i - 1] if i > 0 else "<s>"
     starts = view.line_starts[i] or prev_lower in {".", "!", "?", ":", '"', "<s>"}
     return [
-        "b",
-        f"w={lower}",
-        f"s={word_shape}",
-        f"g={flags}",
         f"sg={word_shape}|{flags}|{starts}",
-        f"suf={lower[-3:]}",
-        f"pre={lower[:2]}",
-        f"len={min(len(lower), 8)}",
         f"st={starts}|{word_shape}",
         f"cs={view.casing}|{word_shape}|{flags}",
-        f"suf2={lower[-2:]}",
-        f"pre3={lower[:3]}",
         f"pw={prev_lower}",
         f"nw={next_lower}",
         f"pw2={view.lowers[i - 2] if i > 1 else '<s>'}",
@@ -164,3 +168,13 @@ def token_features(view: TokenView, i: int, prev_tag: str, prev2_tag: str) -> li
         f"pwt={prev_tag}|{lower}",
         f"pww={prev_lower}|{lower}",
     ]
+
+
+def token_features(view: TokenView, i: int, prev_tag: str, prev2_tag: str) -> list[str]:
+    """Every feature of token ``i`` (training uses this; inference splits it to cache the word part).
+
+    ``prev2_tag`` is accepted for interface stability; a two-tag history made the
+    model memorise the synthetic templates, so it is not used as a feature.
+    """
+    del prev2_tag
+    return word_features(view.lowers[i], view.shapes[i], view.flags[i]) + context_features(view, i, prev_tag)

@@ -17,7 +17,15 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from hushdesk.redaction.model.features import OUTSIDE, TAGS, Gazetteers, token_features, token_view
+from hushdesk.redaction.model.features import (
+    OUTSIDE,
+    TAGS,
+    Gazetteers,
+    TokenView,
+    context_features,
+    token_view,
+    word_features,
+)
 
 MODEL_FILE = "name_model.json.gz"
 TAG_INDEX = {tag: index for index, tag in enumerate(TAGS)}
@@ -47,6 +55,9 @@ class PerceptronTagger:
         self.index = index
         self.values = values
         self.gazetteers = gazetteers
+        # Summed weights of the word-only features, per word form (bounded, rebuilt
+        # when full; a lost entry under a thread race is only recomputed).
+        self._word_scores: dict[str, list[float]] = {}
 
     def tag(
         self, words: Sequence[str], line_starts: Sequence[bool], blocked: frozenset[int] = frozenset()
@@ -59,14 +70,14 @@ class PerceptronTagger:
         view = token_view(words, line_starts, self.gazetteers)
         index, values = self.index, self.values
         out: list[TaggedToken] = []
-        prev_tag, prev2_tag = "O", "O"
+        prev_tag = "O"
         run_first = ""
         for i, word in enumerate(words):
             if i in blocked or (prev_tag == "O" and not could_start_name(word, view.flags[i])):
                 out.append(TaggedToken(i, "O", 1.0))
-                prev2_tag, prev_tag = prev_tag, "O"
+                prev_tag = "O"
                 continue
-            scores = _score(index, values, token_features(view, i, prev_tag, prev2_tag))
+            scores = _score(index, values, context_features(view, i, prev_tag), self._word_part(view, i))
             allowed = allowed_tags(view.words, view.line_starts, view.flags, i, prev_tag, run_first)
             best = max(allowed, key=scores.__getitem__)
             others = [scores[k] for k in allowed if k != best]
@@ -75,13 +86,28 @@ class PerceptronTagger:
             out.append(TaggedToken(i, tag, margin))
             if tag.startswith("B-"):
                 run_first = word
-            prev2_tag, prev_tag = prev_tag, tag
+            prev_tag = tag
         return out
 
+    def _word_part(self, view: TokenView, i: int) -> list[float]:
+        word = view.words[i]
+        cached = self._word_scores.get(word)
+        if cached is None:
+            if len(self._word_scores) >= _WORD_CACHE_SIZE:
+                self._word_scores = {}
+            features = word_features(view.lowers[i], view.shapes[i], view.flags[i])
+            cached = _score(self.index, self.values, features, _ZERO)
+            self._word_scores[word] = cached
+        return cached
 
-def _score(index: dict[str, int], values: Sequence[float], features: list[str]) -> list[float]:
-    """Sum the weight rows of the known features (unrolled: this is the hot loop)."""
-    s0 = s1 = s2 = s3 = s4 = s5 = s6 = 0.0
+
+_WORD_CACHE_SIZE = 50_000
+_ZERO = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+
+
+def _score(index: dict[str, int], values: Sequence[float], features: list[str], base: Sequence[float]) -> list[float]:
+    """``base`` plus the weight rows of the known features (unrolled: this is the hot loop)."""
+    s0, s1, s2, s3, s4, s5, s6 = base
     for feature in features:
         o = index.get(feature)
         if o is not None:
