@@ -156,6 +156,11 @@ def test_canary_erasure_leaves_nothing_readable(iso: tuple[AppContext, Mailbox, 
         messages_before = s.execute(select(func.count()).select_from(Message).where(
             Message.id.in_(c.message_ids))).scalar_one()
     backup = _snapshot(app, tmp_path)
+    with app.db.session() as s:
+        contact = s.get(Contact, c.contact_id)
+        assert contact is not None
+        wrapped = app.keyring.vault.get(contact.key_id)
+        assert wrapped is not None
     immediate = app.jobs
     queue, survey_id = _plant_pending_jobs(app, tmp_path, c, other)
     with app.unit_of_work() as uow:
@@ -181,6 +186,9 @@ def test_canary_erasure_leaves_nothing_readable(iso: tuple[AppContext, Mailbox, 
         assert _scan_rows(app, needles) == []
     assert log_file.exists() and log_file.stat().st_size > 0
     assert _scan_files(files, needles) == []
+    vault = Path(str(make_url(app.keyring.vault.url).database))
+    for path in (vault, Path(f"{vault}-wal")):  # the destroyed key is gone from the vault file and its WAL
+        assert not path.exists() or wrapped.wrapped not in path.read_bytes(), path.name
     # The bystander's data is untouched and still readable; the erased contact's copies remain, redacted.
     with app.unit_of_work() as uow:
         view = reveal_contact(uow, world.owner.actor, other.contact_id)

@@ -286,16 +286,17 @@ def run(app: AppContext, request_id: str, *, batch: int = BATCH) -> bool:
 
 
 def checkpoint(app: AppContext) -> None:
-    """Move committed pages out of the SQLite write-ahead log and truncate it, so erased page versions do not
-    linger there (secure_delete already zeroes freed pages of the database file)."""
-    engine = app.db.engine
-    if engine.dialect.name != "sqlite":
-        return
-    raw = engine.raw_connection()  # autocommit DBAPI connection: a checkpoint cannot run inside a transaction
-    try:
-        raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()  # type: ignore[union-attr]
-    finally:
-        raw.close()
+    """Move committed pages out of the SQLite write-ahead logs (data database and key vault) and truncate them,
+    so erased page versions, and the destroyed key's wrapped bytes, do not linger there (secure_delete already
+    zeroes freed pages of the database files)."""
+    for engine in (app.db.engine, app.keyring.vault.engine):
+        if engine.dialect.name != "sqlite":
+            continue
+        raw = engine.raw_connection()  # autocommit DBAPI connection: a checkpoint cannot run in a transaction
+        try:
+            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()  # type: ignore[union-attr]
+        finally:
+            raw.close()
 
 
 def result_of(request: DataSubjectRequest) -> dict[str, Any]:
