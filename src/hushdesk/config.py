@@ -58,6 +58,13 @@ class Settings(BaseSettings):
     smtp_from: str = "hushdesk@localhost"
     smtp_starttls: bool = True
     smtp_timeout: float = Field(default=10.0, gt=0)
+    # AI assistant (docs/assistant.md). Provider URLs on private/loopback networks are refused unless allowed.
+    ai_allow_private_urls: bool = False
+    ai_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
+    ai_max_retries: int = Field(default=1, ge=0, le=3)
+    tts_engine: Literal["auto", "piper", "espeak", "off"] = "auto"
+    espeak_binary: str = "espeak-ng"
+    tts_max_chars: int = Field(default=5000, ge=100, le=100_000)
 
     @field_validator("database_url", "keyvault_url")
     @classmethod

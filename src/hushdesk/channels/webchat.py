@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from hushdesk.assistant.tasks import schedule_bot
 from hushdesk.channels.base import ContactHint, InboundMessage
 from hushdesk.db import UnitOfWork
 from hushdesk.inbox import contacts as contact_svc
@@ -105,6 +106,7 @@ def visitor_send(uow: UnitOfWork, widget: Widget, token: str, body: str, client_
     session.conversation_id = received.conversation.id
     session.contact_id = received.conversation.contact_id
     session.last_seen_at = utcnow()
+    schedule_bot(uow, received)  # the assistant's auto-answer bot (off unless enabled)
     return received
 
 

@@ -15,6 +15,9 @@ from sqlalchemy import Select, select
 
 from hushdesk.kit.repository import scoped
 from hushdesk.models import (
+    AiCall,
+    AiDraft,
+    AudioClip,
     Attachment,
     ConsentEvent,
     Contact,
@@ -59,6 +62,13 @@ LOCATORS: dict[str, Locator] = {
     "dsr_requests": lambda ws, c: scoped(DataSubjectRequest, workspace_id=ws).where(
         DataSubjectRequest.contact_id == c).order_by(DataSubjectRequest.received_at),
     "outbound_emails": lambda ws, c: scoped(OutboundEmail, workspace_id=ws).where(OutboundEmail.contact_id == c),
+    # AI assistant: the redacted AI-call log, encrypted drafts/summaries and encrypted reply audio.
+    "ai_calls": lambda ws, c: scoped(AiCall, workspace_id=ws).where(
+        AiCall.conversation_id.in_(conversation_ids(ws, c))).order_by(AiCall.created_at),
+    "ai_drafts": lambda ws, c: scoped(AiDraft, workspace_id=ws).where(
+        AiDraft.conversation_id.in_(conversation_ids(ws, c))).order_by(AiDraft.created_at),
+    "audio_clips": lambda ws, c: scoped(AudioClip, workspace_id=ws).where(
+        AudioClip.conversation_id.in_(conversation_ids(ws, c))),
 }
 
 

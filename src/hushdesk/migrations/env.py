@@ -15,7 +15,7 @@ config = context.config
 target_metadata = Base.metadata
 
 # Objects created by raw DDL (FTS tables, expression indexes) are not in the ORM metadata on purpose.
-RAW_DDL_PREFIXES = ("message_search", "ix_messages_body_fts")
+RAW_DDL_PREFIXES = ("message_search", "ix_messages_body_fts", "kb_search", "ix_kb_articles_fts")
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:

@@ -1,6 +1,7 @@
 """All ORM models; importing this package registers every table on ``Base.metadata``."""
 
 from hushdesk.models.analytics import AnalyticsEvent
+from hushdesk.models.assistant import AiCall, AiDraft, AiSettings, AudioClip, KbArticle, KbCategory, UsageDaily
 from hushdesk.models.audit import AuditEvent, AuditHead
 from hushdesk.models.base import Base, PersonalData
 from hushdesk.models.contact import Contact, ContactIdentity, Order
@@ -22,6 +23,13 @@ from hushdesk.models.webchat import VisitorSession, Widget
 from hushdesk.models.workspace import Membership, Workspace
 
 __all__ = [
+    "AiCall",
+    "AiDraft",
+    "AiSettings",
+    "AudioClip",
+    "KbArticle",
+    "KbCategory",
+    "UsageDaily",
     "AnalyticsEvent",
     "ApiToken",
     "Attachment",

@@ -27,6 +27,9 @@ TABLE_SOURCES: dict[str, str] = {
     "consent_events": "You: consents you gave or withdrew",
     "dsr_requests": "You: your privacy requests",
     "outbound_emails": "Us: emails we are about to send you",
+    "ai_calls": "Us: the redacted text our AI assistant sent to the AI provider (placeholders, not your details)",
+    "ai_drafts": "Us: reply drafts and summaries our AI assistant prepared for our agents",
+    "audio_clips": "Us: spoken versions of our replies to you",
 }
 
 CATEGORY_TITLES: dict[str, str] = {

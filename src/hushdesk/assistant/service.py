@@ -1,0 +1,191 @@
+"""Agent-facing assistant: reply drafts, summaries, article suggestions, sending a draft.
+
+Every path: access check, privacy gate (no request at all for a contact who restricted, objected or withdrew),
+usage limit, prompt from redacted text, provider call, AI-call log + usage in the same transaction, local
+rehydration, draft encrypted under the contact's key. Provider failures come back as a clear message and
+leave the conversation untouched.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from hushdesk.assistant import kb
+from hushdesk.assistant.calls import ai_allowed, log_call, require_ai_allowed
+from hushdesk.assistant.prompting import (
+    draft_prompt,
+    extractive_answer,
+    prompt_text,
+    rehydrate,
+    summary_prompt,
+)
+from hushdesk.assistant.providers import ChatMessage, ProviderError
+from hushdesk.assistant.settings import ai_settings, provider_for
+from hushdesk.audit.service import record
+from hushdesk.crypto.keyring import ContactCipher
+from hushdesk.db import UnitOfWork
+from hushdesk.inbox import contacts as contact_svc
+from hushdesk.inbox import repository as repo
+from hushdesk.inbox.redacting import load_state
+from hushdesk.inbox.service import Received, access_conversation, send_reply
+from hushdesk.kit.errors import ValidationFailed
+from hushdesk.kit.ids import new_id
+from hushdesk.kit.repository import get_scoped
+from hushdesk.metering.service import check_limits, record_usage
+from hushdesk.models import AiDraft, Contact, Conversation, Message, Workspace
+from hushdesk.tenancy.actor import Actor
+from hushdesk.tenancy.permissions import Perm
+
+PLACEHOLDER_LIKE = re.compile(r"<\s*[A-Za-z][A-Za-z_]*?\s*_\s*\d+\s*>")
+DRAFT_TOKENS = 600
+SUMMARY_TOKENS = 300
+
+
+@dataclass(frozen=True)
+class AssistResult:
+    kind: str  # draft | summary
+    text: str | None = None  # rehydrated: personal data, for the requesting agent only
+    source: str = "provider"  # provider | retrieval
+    unknown: list[str] = field(default_factory=list)
+    citations: list[tuple[str, str]] = field(default_factory=list)  # (title, slug)
+    error: str | None = None
+    error_code: str | None = None
+    draft_id: str | None = None
+    model: str | None = None
+
+
+def _cipher(uow: UnitOfWork, conv: Conversation) -> ContactCipher:
+    contact = uow.session.get(Contact, conv.contact_id) if conv.contact_id else None
+    if contact is None:
+        raise ValidationFailed("this conversation's contact was erased; the assistant has nothing to work with",
+                               code="contact_erased")
+    return contact_svc.cipher_for(uow, contact)
+
+
+def _business(uow: UnitOfWork, workspace_id: str) -> str:
+    ws = uow.session.get(Workspace, workspace_id)
+    return ws.name if ws else "this business"
+
+
+def latest_question(messages: list[Message]) -> str:
+    """The customer's latest message(s), redacted: what retrieval searches for."""
+    inbound = [m.body_redacted for m in messages if m.kind == "inbound"]
+    return " ".join(inbound[-2:])
+
+
+def _store(uow: UnitOfWork, conv: Conversation, cipher: ContactCipher, actor: Actor, kind: str, text: str,
+           source: str, call_id: str | None, unknown: int) -> AiDraft:
+    draft_id = new_id("ad")
+    draft = AiDraft(id=draft_id, workspace_id=conv.workspace_id, conversation_id=conv.id, kind=kind,
+                    ai_call_id=call_id, key_id=cipher.key_id,
+                    text_ct=cipher.encrypt(text, f"ai_drafts.text:{draft_id}"),
+                    source=source, unknown_placeholders=unknown, created_by=actor.user_id)
+    uow.session.add(draft)
+    record(uow.session, actor, f"assistant.{kind}.created", target_type="conversation", target_id=conv.id,
+           details={"draft_id": draft_id, "ai_call_id": call_id, "source": source, "unknown_placeholders": unknown},
+           request_id=uow.request_id)
+    return draft
+
+
+def _generate(uow: UnitOfWork, actor: Actor, conv: Conversation, kind: str, prompt: list[ChatMessage],
+              max_tokens: int, citations: list[tuple[str, str]], stream: bool) -> AssistResult:
+    provider = provider_for(uow, conv.workspace_id)
+    check_limits(uow, conv.workspace_id)
+    sent = prompt_text(prompt)
+    try:
+        completion = provider.complete(prompt, max_tokens=max_tokens, stream=stream)
+    except ProviderError as exc:
+        log_call(uow, conv.workspace_id, feature=kind, provider=provider.name,
+                 model=ai_settings(uow, conv.workspace_id).model, prompt=sent, actor=actor,
+                 conversation_id=conv.id, error=exc.code)
+        return AssistResult(kind, error=exc.message, error_code=exc.code)
+    cipher = _cipher(uow, conv)
+    filled = rehydrate(load_state(conv, cipher), completion.text)
+    call = log_call(uow, conv.workspace_id, feature=kind, provider=provider.name, model=completion.model,
+                    prompt=sent, actor=actor, conversation_id=conv.id, completion=completion,
+                    unknown_placeholders=len(filled.unknown))
+    draft = _store(uow, conv, cipher, actor, kind, filled.text, "provider", call.id, len(filled.unknown))
+    return AssistResult(kind, filled.text, "provider", filled.unknown, citations, draft_id=draft.id,
+                        model=completion.model)
+
+
+def draft_reply(uow: UnitOfWork, actor: Actor, conversation_id: str, *, stream: bool = False) -> AssistResult:
+    actor.require(Perm.CONVERSATION_REPLY)
+    actor.require(Perm.CONVERSATION_READ_RAW)  # the draft carries the customer's real details
+    conv = access_conversation(uow, actor, conversation_id)
+    require_ai_allowed(uow, conv)
+    messages = repo.conversation_messages(uow.session, conv.workspace_id, conv.id)
+    hits = kb.search(uow, conv.workspace_id, latest_question(messages))
+    citations = [(h.article.published_title or "", h.article.slug) for h in hits]
+    if ai_settings(uow, conv.workspace_id).provider == "none":
+        answer = extractive_answer(latest_question(messages), hits)
+        if not answer:
+            return AssistResult("draft", source="retrieval", error="No published help article matches this "
+                                "question. Write the reply yourself, or add an article to the knowledge base.",
+                                error_code="no_article")
+        draft = _store(uow, conv, _cipher(uow, conv), actor, "draft", answer, "retrieval", None, 0)
+        return AssistResult("draft", answer, "retrieval", [], citations[:1], draft_id=draft.id)
+    prompt = draft_prompt(_business(uow, conv.workspace_id), messages, hits)
+    return _generate(uow, actor, conv, "draft", prompt, DRAFT_TOKENS, citations, stream)
+
+
+def summarize(uow: UnitOfWork, actor: Actor, conversation_id: str) -> AssistResult:
+    actor.require(Perm.CONVERSATION_READ_RAW)
+    conv = access_conversation(uow, actor, conversation_id)
+    require_ai_allowed(uow, conv)
+    if ai_settings(uow, conv.workspace_id).provider == "none":
+        return AssistResult("summary", source="retrieval", error="Summaries need an AI provider (AI settings).",
+                            error_code="ai_not_configured")
+    messages = repo.conversation_messages(uow.session, conv.workspace_id, conv.id)
+    prompt = summary_prompt(_business(uow, conv.workspace_id), messages)
+    return _generate(uow, actor, conv, "summary", prompt, SUMMARY_TOKENS, [], False)
+
+
+def suggest_articles(uow: UnitOfWork, actor: Actor, conversation_id: str, typed: str = "") -> list[kb.Hit]:
+    """While the agent types: articles matching the typed text, else the customer's latest question (only
+    when the customer's data may be processed by the assistant)."""
+    actor.require(Perm.CONVERSATION_READ)
+    conv = access_conversation(uow, actor, conversation_id)
+    query = typed.strip()[:500]
+    if not query:
+        if not ai_allowed(uow, conv):
+            return []
+        query = latest_question(repo.conversation_messages(uow.session, conv.workspace_id, conv.id))
+    return kb.search(uow, conv.workspace_id, query)
+
+
+def unfilled_placeholders(text: str) -> list[str]:
+    return list(dict.fromkeys(PLACEHOLDER_LIKE.findall(text)))
+
+
+def send_draft(uow: UnitOfWork, actor: Actor, conversation_id: str, draft_id: str, body: str,
+               client_message_id: str | None = None) -> Received:
+    """Send the (possibly edited) draft as the agent's reply; refused while a placeholder is left unfilled."""
+    conv = access_conversation(uow, actor, conversation_id)
+    draft = get_scoped(uow.session, AiDraft, draft_id, workspace_id=actor.workspace_id, what="draft")
+    if draft.conversation_id != conv.id or draft.kind != "draft":
+        raise ValidationFailed("this draft belongs to another conversation")
+    left = unfilled_placeholders(body)
+    if left:
+        raise ValidationFailed(f"The draft still contains placeholders we cannot fill ({', '.join(left)}): the "
+                               "AI invented or altered them. Replace them with the right details before sending.",
+                               code="unfilled_placeholders")
+    received = send_reply(uow, actor, conv.id, body, client_message_id)
+    if received.created:
+        draft.sent_message_id = received.message.id
+        record_usage(uow, conv.workspace_id, ai_messages=1)
+        record(uow.session, actor, "assistant.draft.sent", target_type="message", target_id=received.message.id,
+               details={"draft_id": draft.id, "source": draft.source}, request_id=uow.request_id)
+    return received
+
+
+def ai_message_ids(uow: UnitOfWork, workspace_id: str, message_ids: list[str]) -> set[str]:
+    """Which of these messages were sent from an AI draft (the bot's are author_type 'bot')."""
+    if not message_ids:
+        return set()
+    rows = uow.session.execute(select(AiDraft.sent_message_id).where(
+        AiDraft.workspace_id == workspace_id, AiDraft.sent_message_id.in_(message_ids))).scalars()
+    return {r for r in rows if r is not None}

@@ -1,0 +1,26 @@
+"""Assistant jobs (payloads are ids only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hushdesk.assistant.bot import answer_visitor
+from hushdesk.db import UnitOfWork
+from hushdesk.inbox.service import Received
+from hushdesk.worker.jobs import job
+
+BOT_JOB = "assistant.bot_answer"
+
+
+@job(BOT_JOB)
+def bot_answer(uow: UnitOfWork, payload: dict[str, Any]) -> None:
+    answer_visitor(uow, str(payload["message_id"]))
+
+
+def schedule_bot(uow: UnitOfWork, received: Received) -> None:
+    """Called by the web-chat channel for each new visitor message; runs after commit, off the request."""
+    if not received.created:
+        return
+    message_id = received.message.id
+    jobs = uow.app.jobs
+    uow.after_commit(lambda: jobs.enqueue(BOT_JOB, {"message_id": message_id}))
