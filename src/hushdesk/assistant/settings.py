@@ -126,7 +126,7 @@ class ConnectionTest:
 TEST_PROMPT = [ChatMessage("system", "You are a connection test."), ChatMessage("user", "Reply with the word OK.")]
 
 
-def test_connection(uow: UnitOfWork, actor: Actor) -> ConnectionTest:
+def check_connection(uow: UnitOfWork, actor: Actor) -> ConnectionTest:
     """One tiny request with no customer data; recorded in the AI-call log like any other."""
     from hushdesk.assistant.calls import log_call
 
