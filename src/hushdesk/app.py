@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import text
 
 from hushdesk import __version__
+from hushdesk.assistant import routes as assistant_routes
 from hushdesk.channels import tasks as _channel_tasks  # noqa: F401  (registers channel jobs)
 from hushdesk.channels import webchat_routes
 from hushdesk.config import Settings, get_settings
@@ -89,4 +90,6 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
     app.include_router(dsr_routes.public)
     app.include_router(dsr_routes.router)
     app.include_router(dsr_pages.router)
+    app.include_router(assistant_routes.router)
+    app.include_router(assistant_routes.public)
     return app
