@@ -239,6 +239,9 @@ def docs_permissions() -> None:
 
 
 def _register_optional_commands() -> None:
+    from hushdesk.security.cli import keys
+
+    main.add_command(keys, "keys")
     try:
         from hushdesk.dsr.cli import dsr
     except ImportError:  # the privacy-request CLI lands with the dsr package

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,10 +18,12 @@ from hushdesk.dsr.repository import QueueFilter
 from hushdesk.inbox import canned, contacts, conversations, orders
 from hushdesk.inbox.repository import ConversationFilter
 from hushdesk.inbox.service import add_note, receive_message, send_reply
+from hushdesk.kit.clock import utcnow
 from hushdesk.kit.errors import Forbidden
 from hushdesk.kit.ids import new_id
 from hushdesk.models import Widget
 from hushdesk.privacy import service as privacy_service
+from hushdesk.security import incidents
 from hushdesk.tenancy.actor import Actor
 from hushdesk.tenancy.permissions import Perm, Role, render_permissions_markdown, role_allows
 from hushdesk.tenancy.service import add_member, list_widgets, update_widget
@@ -62,6 +64,8 @@ ACTIONS: dict[Perm, Action] = {
     Perm.DSR_READ: lambda u, a, ids: dsr_officer.list_queue(u, a, QueueFilter()),
     Perm.DSR_SUBMIT: lambda u, a, ids: dsr_officer.start_for_contact(u, a, ids["contact"], "access"),
     Perm.DSR_MANAGE: lambda u, a, ids: privacy_service.lift_flag(u, a, ids["contact"], "restricted"),
+    Perm.INCIDENT_MANAGE: lambda u, a, ids: incidents.open_incident(u, a, incidents.IncidentDraft(
+        title="matrix", occurred_from=utcnow() - timedelta(hours=1), occurred_until=utcnow(), detected_at=utcnow())),
 }
 
 

@@ -7,6 +7,8 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from hushdesk.security.password_policy import check_common
+
 MIN_PASSWORD_LENGTH = 10
 
 
@@ -35,8 +37,10 @@ def dummy_hash(fast: bool) -> str:
     return hash_password("not-a-real-password-0000", fast=fast)
 
 
-def check_password_rules(password: str) -> None:
+def check_password_rules(password: str, *, personal: tuple[str, ...] = ()) -> None:
+    """Length, then the shipped common-password list and the user's own email name (``personal``)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValueError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
     if len(password) > 1024:
         raise ValueError("password is too long")
+    check_common(password, personal=personal)

@@ -18,6 +18,7 @@ from hushdesk.kit.errors import Conflict, NotFound, RateLimited, Unauthenticated
 from hushdesk.kit.ids import new_id, new_token
 from hushdesk.kit.repository import get_scoped, scoped
 from hushdesk.models import ApiToken, LoginAttempt, Membership, User, UserSession, Workspace
+from hushdesk.security import twofactor
 from hushdesk.tenancy.actor import Actor
 from hushdesk.tenancy.permissions import ALL_SCOPES, Perm, Role
 
@@ -41,7 +42,7 @@ def create_user(uow: UnitOfWork, *, email: str, name: str, password: str, actor:
     if not name.strip():
         raise ValidationFailed("name is required")
     try:
-        check_password_rules(password)
+        check_password_rules(password, personal=(email.split("@")[0],))
     except ValueError as exc:
         raise ValidationFailed(str(exc), code="weak_password") from exc
     if uow.session.execute(select(User.id).where(User.email == email)).first():
@@ -100,20 +101,30 @@ class LoginResult:
     csrf_token: str
 
 
-def login(uow: UnitOfWork, *, email: str, password: str, client_ip: str, user_agent: str | None) -> LoginResult:
-    """Check the password with throttling per account and per address; create a session.
+class SecondFactorRequired(Unauthenticated):
+    """The password was right; a second factor (or enrolment in one, when the role requires it) must follow."""
 
-    Failed attempts are recorded by the caller in a separate transaction (this one rolls back on failure).
-    """
-    keys = [_throttle_key(uow, "acct", email.strip()), _throttle_key(uow, "ip", client_ip)]
-    _check_throttle(uow, keys)
-    fast = uow.app.settings.password_hash_fast
-    user = find_user_by_email(uow, email)
-    if user is None or not user.is_active:
-        verify_password(dummy_hash(fast), password, fast=fast)
-        raise Unauthenticated("email or password is incorrect", code="bad_credentials")
-    if not verify_password(user.password_hash, password, fast=fast):
-        raise Unauthenticated("email or password is incorrect", code="bad_credentials")
+    code = "second_factor_required"
+
+    def __init__(self, user: User, *, enrol: bool) -> None:
+        super().__init__("enter the code from your authenticator app" if not enrol
+                         else "your role requires two-factor authentication: set it up to continue")
+        self.user_id = user.id
+        self.password_fingerprint = password_fingerprint(user)
+        self.enrol = enrol
+
+
+def password_fingerprint(user: User) -> str:
+    """Binds a pending two-factor step to the password that was checked (a password change voids it)."""
+    return _sha256("pending-2fa:" + user.password_hash)[:24]
+
+
+def _throttle_keys(uow: UnitOfWork, email: str, client_ip: str) -> list[str]:
+    return [_throttle_key(uow, "acct", email.strip()), _throttle_key(uow, "ip", client_ip)]
+
+
+def _open_session(uow: UnitOfWork, user: User, keys: list[str], user_agent: str | None,
+                  second_factor: str | None = None) -> LoginResult:
     workspaces = user_workspaces(uow, user.id)
     if not workspaces:
         raise Unauthenticated("this account is not a member of any workspace", code="no_workspace")
@@ -127,12 +138,74 @@ def login(uow: UnitOfWork, *, email: str, password: str, client_ip: str, user_ag
     ))
     uow.session.execute(delete(LoginAttempt).where(LoginAttempt.key == keys[0]))
     actor = Actor(workspace_id=ws.id, kind="user", id=user.id, name=user.name, role=role)
-    record(uow.session, actor, "user.signed_in", target_type="user", target_id=user.id, request_id=uow.request_id)
+    details = {"second_factor": second_factor} if second_factor else None
+    record(uow.session, actor, "user.signed_in", target_type="user", target_id=user.id, details=details,
+           request_id=uow.request_id)
     return LoginResult(user, ws.id, role, token, csrf)
 
 
+def login(uow: UnitOfWork, *, email: str, password: str, client_ip: str, user_agent: str | None) -> LoginResult:
+    """Check the password with throttling per account and per address; create a session, or raise
+    ``SecondFactorRequired`` when the user has a second factor or their role requires one.
+
+    Failed attempts are recorded by the caller in a separate transaction (this one rolls back on failure).
+    """
+    keys = _throttle_keys(uow, email, client_ip)
+    _check_throttle(uow, keys)
+    fast = uow.app.settings.password_hash_fast
+    user = find_user_by_email(uow, email)
+    if user is None or not user.is_active:
+        verify_password(dummy_hash(fast), password, fast=fast)
+        raise Unauthenticated("email or password is incorrect", code="bad_credentials")
+    if not verify_password(user.password_hash, password, fast=fast):
+        raise Unauthenticated("email or password is incorrect", code="bad_credentials")
+    if twofactor.has_second_factor(uow, user.id):
+        raise SecondFactorRequired(user, enrol=False)
+    workspaces = user_workspaces(uow, user.id)
+    if workspaces and twofactor.requires_second_factor(uow, workspaces[0][0].id, workspaces[0][1]):
+        raise SecondFactorRequired(user, enrol=True)
+    return _open_session(uow, user, keys, user_agent)
+
+
+def pending_user(uow: UnitOfWork, user_id: str, fingerprint: str) -> User:
+    """The user of a pending two-factor step, if the password checked at step one is still theirs."""
+    user = uow.session.get(User, user_id)
+    if user is None or not user.is_active or not hmac.compare_digest(password_fingerprint(user), fingerprint):
+        raise Unauthenticated("the sign-in expired; start again", code="pending_expired")
+    return user
+
+
+def login_second_factor(uow: UnitOfWork, *, user_id: str, fingerprint: str, code: str, client_ip: str,
+                        user_agent: str | None) -> LoginResult:
+    """Step two: a TOTP code or an unused recovery code (throttled like passwords; failures count)."""
+    user = pending_user(uow, user_id, fingerprint)
+    keys = _throttle_keys(uow, user.email, client_ip)
+    _check_throttle(uow, keys)
+    used = twofactor.verify_second_factor(uow, user.id, code)
+    if used is None:
+        raise Unauthenticated("that code is not valid", code="bad_second_factor")
+    return _open_session(uow, user, keys, user_agent, second_factor=used)
+
+
+def login_enrolled(uow: UnitOfWork, *, user_id: str, fingerprint: str, code: str, client_ip: str,
+                   user_agent: str | None) -> tuple[LoginResult, list[str]]:
+    """Step two for a user whose role requires a factor they do not have yet: confirm the new factor with a
+    first code, then open the session. Returns the recovery codes (shown once)."""
+    user = pending_user(uow, user_id, fingerprint)
+    keys = _throttle_keys(uow, user.email, client_ip)
+    _check_throttle(uow, keys)
+    workspaces = user_workspaces(uow, user.id)
+    actor = Actor(workspace_id=workspaces[0][0].id if workspaces else "-", kind="user", id=user.id,
+                  name=user.name, role=workspaces[0][1] if workspaces else None)
+    try:
+        codes = twofactor.confirm_enrolment(uow, actor, user, code)
+    except ValidationFailed as exc:
+        raise Unauthenticated(exc.message, code="bad_second_factor") from exc
+    return _open_session(uow, user, keys, user_agent, second_factor="enrolled"), codes
+
+
 def record_failed_login(uow: UnitOfWork, *, email: str, client_ip: str) -> None:
-    for key in (_throttle_key(uow, "acct", email.strip()), _throttle_key(uow, "ip", client_ip)):
+    for key in _throttle_keys(uow, email, client_ip):
         uow.session.add(LoginAttempt(id=new_id("la"), key=key))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import threading
+import time
 from dataclasses import dataclass
 
 from hushdesk.crypto import aead
@@ -19,6 +20,9 @@ WORKSPACE_KEK = "workspace_kek"
 WORKSPACE_INDEX = "workspace_index"
 WORKSPACE_SECRETS = "workspace_secrets"
 CONTACT = "contact"
+# How long a process trusts its cached *current* KEK before asking the vault again: after a KEK rotation every
+# process wraps new contact keys with the new KEK within this time (the rotation waits longer than this).
+CURRENT_KEK_TTL_SECONDS = 30.0
 
 
 class KeyDestroyed(aead.DecryptionError):
@@ -56,16 +60,23 @@ class Keyring:
         # Workspace keys are never destroyed while the workspace lives: caching them is safe and saves a
         # vault round-trip per message. Contact keys are NOT cached, so erasure takes effect at once.
         self._workspace_cache: dict[tuple[str, str], tuple[str, bytes]] = {}
+        self._cached_at: dict[tuple[str, str], float] = {}
+        # Every KEK version by id (contact keys name the KEK that wraps them in ``wrapped_by``).
+        self._kek_by_id: dict[str, bytes] = {}
 
     # -- workspace keys -------------------------------------------------------------------------------
     def _workspace_key(self, workspace_id: str, kind: str) -> tuple[str, bytes]:
         cached = self._workspace_cache.get((workspace_id, kind))
-        if cached:
+        if cached and (kind != WORKSPACE_KEK
+                       or time.monotonic() - self._cached_at.get((workspace_id, kind), 0.0) < CURRENT_KEK_TTL_SECONDS):
             return cached
         with self._lock:
             found = self.vault.find(workspace_id, kind)
             if found:
-                wk = found[0]
+                wk = found[0]  # the highest version is the current one
+                if cached and cached[0] == wk.id:
+                    self._cached_at[(workspace_id, kind)] = time.monotonic()
+                    return cached
                 key = self.provider.unwrap(wk.wrapped, _aad(kind, workspace_id, wk.id))
             else:
                 key_id = new_id("wk")
@@ -74,7 +85,29 @@ class Keyring:
                 self.vault.put(WrappedKey(key_id, workspace_id, kind, 1, wrapped, self.provider.key_id))
                 wk = WrappedKey(key_id, workspace_id, kind, 1, wrapped, self.provider.key_id)
             self._workspace_cache[(workspace_id, kind)] = (wk.id, key)
+            self._cached_at[(workspace_id, kind)] = time.monotonic()
+            if kind == WORKSPACE_KEK:
+                self._kek_by_id[wk.id] = key
             return wk.id, key
+
+    def kek(self, workspace_id: str, kek_id: str) -> bytes:
+        """A workspace KEK by id, current or not (a rotation re-wraps contact keys batch by batch)."""
+        key = self._kek_by_id.get(kek_id)
+        if key is not None:
+            return key
+        wk = self.vault.get(kek_id)
+        if wk is None or wk.workspace_id != workspace_id or wk.kind != WORKSPACE_KEK:
+            raise KeyDestroyed(f"key-encryption key {kek_id} does not exist")
+        key = self.provider.unwrap(wk.wrapped, _aad(WORKSPACE_KEK, workspace_id, wk.id))
+        self._kek_by_id[kek_id] = key
+        return key
+
+    def forget_kek(self, kek_id: str) -> None:
+        self._kek_by_id.pop(kek_id, None)
+
+    def forget_current_kek(self, workspace_id: str) -> None:
+        """Make this process ask the vault for the current KEK on next use (after a rotation)."""
+        self._cached_at.pop((workspace_id, WORKSPACE_KEK), None)
 
     def ensure_workspace_keys(self, workspace_id: str) -> None:
         for kind in (WORKSPACE_KEK, WORKSPACE_INDEX, WORKSPACE_SECRETS):
@@ -103,7 +136,7 @@ class Keyring:
         wk = self.vault.get(key_id)
         if wk is None or wk.workspace_id != workspace_id or wk.kind != CONTACT:
             raise KeyDestroyed(f"contact key {key_id} does not exist (erased)")
-        _, kek = self._workspace_key(workspace_id, WORKSPACE_KEK)
+        kek = self.kek(workspace_id, wk.wrapped_by)
         key = aead.open_sealed(kek, wk.wrapped, _aad(CONTACT, workspace_id, key_id))
         return ContactCipher(workspace_id, key_id, key)
 

@@ -18,6 +18,14 @@ from hushdesk.models.dsr import DataSubjectRequest, DsrErasureStep, DsrExport, D
 from hushdesk.models.mail import OutboundEmail
 from hushdesk.models.privacy import ConsentEvent, ProcessingFlag
 from hushdesk.models.secret import WorkspaceSecret
+from hushdesk.models.security import (
+    Incident,
+    IncidentContact,
+    IncidentEvent,
+    Invitation,
+    RecoveryCode,
+    TotpCredential,
+)
 from hushdesk.models.user import ApiToken, LoginAttempt, User, UserSession
 from hushdesk.models.webchat import VisitorSession, Widget
 from hushdesk.models.workspace import Membership, Workspace
@@ -26,13 +34,10 @@ __all__ = [
     "AiCall",
     "AiDraft",
     "AiSettings",
-    "AudioClip",
-    "KbArticle",
-    "KbCategory",
-    "UsageDaily",
     "AnalyticsEvent",
     "ApiToken",
     "Attachment",
+    "AudioClip",
     "AuditEvent",
     "AuditHead",
     "Base",
@@ -47,6 +52,12 @@ __all__ = [
     "DsrErasureStep",
     "DsrExport",
     "DsrVerification",
+    "Incident",
+    "IncidentContact",
+    "IncidentEvent",
+    "Invitation",
+    "KbArticle",
+    "KbCategory",
     "LoginAttempt",
     "Membership",
     "Message",
@@ -54,7 +65,10 @@ __all__ = [
     "OutboundEmail",
     "PersonalData",
     "ProcessingFlag",
+    "RecoveryCode",
     "Tag",
+    "TotpCredential",
+    "UsageDaily",
     "User",
     "UserSession",
     "VisitorSession",

@@ -35,13 +35,14 @@ class Perm(StrEnum):
     DSR_READ = "dsr.read"  # the privacy-request queue: types, dates, status (no requester details)
     DSR_SUBMIT = "dsr.submit"  # start a request on a customer's behalf (the customer still verifies it)
     DSR_MANAGE = "dsr.manage"  # approve, deny, extend, pause; read requester details (audited)
+    INCIDENT_MANAGE = "incident.manage"  # open and handle security incidents / breaches (72-hour clock)
 
 
 _ALL = frozenset(Perm)
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.OWNER: _ALL,
-    Role.ADMIN: _ALL - {Perm.AUDIT_READ},
+    Role.ADMIN: _ALL - {Perm.AUDIT_READ, Perm.INCIDENT_MANAGE},
     Role.AGENT: frozenset(
         {
             Perm.CONVERSATION_READ,
@@ -73,6 +74,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.DSR_READ,
             Perm.DSR_SUBMIT,
             Perm.DSR_MANAGE,
+            Perm.INCIDENT_MANAGE,
         }
     ),
     # The auditor proves compliance: read-only, sees redacted content and the audit log, never raw data.
@@ -96,10 +98,10 @@ ALL_SCOPES = tuple(SCOPE_PERMISSIONS)
 
 ROLE_DESCRIPTIONS: dict[Role, str] = {
     Role.OWNER: "Installs and owns the workspace (the data controller); can do everything.",
-    Role.ADMIN: "Runs the helpdesk: users, settings, channels, canned replies; no audit log access.",
+    Role.ADMIN: "Runs the helpdesk: users, settings, channels, canned replies; no audit log or incident access.",
     Role.AGENT: "Answers customers: reads and replies to conversations, manages contacts and orders.",
     Role.PRIVACY_OFFICER: "Handles privacy: answers data-subject requests, reads personal data (audited), "
-    "the audit log, and notes.",
+    "the audit log, incidents and breaches, and notes.",
     Role.AUDITOR: "Proves compliance, read-only: redacted conversations and the audit log.",
 }
 
