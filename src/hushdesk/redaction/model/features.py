@@ -99,12 +99,40 @@ def token_view(
     Training hides some entity tokens so the model learns to recognise names
     it has never seen from their context and shape, not from the lists alone.
     """
-    lowers = [fold(w) for w in words]
-    flags = [
-        gazetteer_flags(lw, gaz) if i not in hidden else ("-P" if lw in gaz.proper_words else "")
-        for i, lw in enumerate(lowers)
-    ]
-    return TokenView(words, lowers, [shape(w) for w in words], flags, line_starts, text_casing(words))
+    if hidden:
+        lowers = [fold(w) for w in words]
+        flags = [
+            gazetteer_flags(lw, gaz) if i not in hidden else ("-P" if lw in gaz.proper_words else "")
+            for i, lw in enumerate(lowers)
+        ]
+        return TokenView(words, lowers, [shape(w) for w in words], flags, line_starts, text_casing(words))
+    facts = [_word_facts(w, gaz) for w in words]
+    return TokenView(
+        words,
+        [f[0] for f in facts],
+        [f[1] for f in facts],
+        [f[2] for f in facts],
+        line_starts,
+        text_casing(words),
+    )
+
+
+_FACTS_CACHE: dict[str, tuple[str, str, str]] = {}
+_FACTS_CACHE_SIZE = 100_000
+_FACTS_GAZETTEERS: list[Gazetteers] = []
+
+
+def _word_facts(word: str, gaz: Gazetteers) -> tuple[str, str, str]:
+    """(folded form, shape, gazetteer flags) of a word, cached per process and gazetteer set."""
+    if not _FACTS_GAZETTEERS or _FACTS_GAZETTEERS[0] is not gaz or len(_FACTS_CACHE) >= _FACTS_CACHE_SIZE:
+        _FACTS_CACHE.clear()
+        _FACTS_GAZETTEERS[:] = [gaz]
+    facts = _FACTS_CACHE.get(word)
+    if facts is None:
+        lower = fold(word)
+        facts = (lower, shape(word), gazetteer_flags(lower, gaz))
+        _FACTS_CACHE[word] = facts
+    return facts
 
 
 def text_casing(words: Sequence[str]) -> str:

@@ -48,6 +48,8 @@ def _glued(text: str, start: int, end: int) -> bool:
 
 def _is_code_word(word: str, common: frozenset[str]) -> bool:
     """ "ValueError", "RuntimeWarning", "getUser": camel-case made of ordinary words."""
+    if word[1:].islower() or word.isupper():
+        return False  # no inner capital: not camel-case
     parts = _CAMEL_PART.findall(word)
     if len(parts) < 2 or "".join(parts) != word.lstrip("abcdefghijklmnopqrstuvwxyz"):
         return False
