@@ -16,7 +16,8 @@ from hushdesk.context import AppContext
 from hushdesk.inbox import contacts as contact_svc
 from hushdesk.inbox import orders as order_svc
 from hushdesk.inbox.service import add_note, receive_message, send_reply
-from hushdesk.models import Conversation, Widget
+from hushdesk.kit.ids import new_id
+from hushdesk.models import AiCall, AiDraft, AudioClip, Contact, Conversation, Widget
 from hushdesk.tenancy.actor import Actor
 
 
@@ -96,7 +97,31 @@ def populate(ctx: AppContext, workspace_id: str, agent: Actor, c: Canary) -> Can
         # scrub of known values can catch it, and the full-text index has already indexed it.
         missed.message.body_redacted = f"note: {c.last.lower()} wants a refund for {c.order.lower()}"
         c.message_ids += [note.message.id, reply.message.id, missed.message.id]
+    _assistant_rows(ctx, workspace_id, api_conv, c)
     with ctx.db.session() as s:
         convs = s.execute(select(Conversation.id).where(Conversation.contact_id == c.contact_id)).scalars().all()
         assert set(convs) == set(c.conversation_ids)
     return c
+
+
+def _assistant_rows(ctx: AppContext, workspace_id: str, conv_id: str, c: Canary) -> None:
+    """What the AI assistant keeps about a conversation, in the shapes it stores: the redacted call log (here
+    with a value the detector missed), an encrypted draft and encrypted reply audio."""
+    with ctx.unit_of_work() as uow:
+        contact = uow.session.get(Contact, c.contact_id)
+        assert contact is not None
+        cipher = contact_svc.cipher_for(uow, contact)
+        call = AiCall(id=new_id("ac"), workspace_id=workspace_id, conversation_id=conv_id, feature="draft",
+                      provider="fake", prompt_redacted=f"Customer <PERSON_1> ({c.last.lower()}) asks about a refund",
+                      response_redacted="Dear <PERSON_1>, we are on it.", status="ok")
+        uow.session.add(call)
+        draft_id, clip_id = new_id("ad"), new_id("clip")
+        uow.session.add(AiDraft(id=draft_id, workspace_id=workspace_id, conversation_id=conv_id, kind="draft",
+                                ai_call_id=call.id, key_id=contact.key_id, source="provider",
+                                text_ct=cipher.encrypt(f"Dear {c.first}, order {c.order} is on its way.",
+                                                       f"ai_drafts.text:{draft_id}")))
+        uow.session.add(AudioClip(id=clip_id, workspace_id=workspace_id, owner_type="message", owner_id="x",
+                                  conversation_id=conv_id, key_id=contact.key_id, content_hash="0" * 64,
+                                  content_type="audio/wav", engine="test", duration_ms=1, chars=10,
+                                  data_ct=cipher.encrypt(f"audio for {c.name}".encode(),
+                                                         f"audio_clips.data:{clip_id}")))

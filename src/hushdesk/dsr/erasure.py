@@ -23,8 +23,8 @@ from hushdesk.audit.service import record
 from hushdesk.context import AppContext
 from hushdesk.crypto import aead
 from hushdesk.db import UnitOfWork
+from hushdesk.dsr import datamap, notices
 from hushdesk.dsr import export as export_svc
-from hushdesk.dsr import notices
 from hushdesk.dsr.locate import LOCATORS, conversation_ids, message_ids
 from hushdesk.dsr.scrub import known_values, scrub_messages, scrubber_for
 from hushdesk.dsr.service import close, forget_requester
@@ -32,8 +32,6 @@ from hushdesk.kit.clock import utcnow
 from hushdesk.kit.ids import new_id
 from hushdesk.mail.tasks import deliver
 from hushdesk.models import (
-    Attachment,
-    ConsentEvent,
     Contact,
     ContactIdentity,
     Conversation,
@@ -41,10 +39,7 @@ from hushdesk.models import (
     DsrErasureStep,
     DsrExport,
     Message,
-    Order,
     OutboundEmail,
-    ProcessingFlag,
-    VisitorSession,
 )
 from hushdesk.privacy.facts import contact_columns
 
@@ -129,10 +124,13 @@ def _scrub(uow: UnitOfWork, req: DataSubjectRequest, row: DsrErasureStep, batch:
         if conv is not None:
             changed += scrub_messages(uow, conv, scrubber_for(conv, cipher, values), msg_ids)
     row.count += len(ids)
+    more = len(ids) == batch
+    if not more:
+        datamap.scrub_other_tables(uow, contact.workspace_id, contact.id, cipher, values)
     purge = _ledger(uow, req.id, "purge_index")
     if purge is not None:
         purge.count += changed
-    return len(ids) == batch
+    return more
 
 
 def _revoke(uow: UnitOfWork, req: DataSubjectRequest, row: DsrErasureStep, batch: int) -> bool:
@@ -190,33 +188,22 @@ def _shred(uow: UnitOfWork, req: DataSubjectRequest, row: DsrErasureStep, batch:
 
 
 def _unlink(uow: UnitOfWork, req: DataSubjectRequest, row: DsrErasureStep, batch: int) -> bool:
+    """Per the data map: kept rows lose their ciphertexts, other rows reached from the contact are deleted,
+    one batch per transaction; conversations are unlinked last (the others are found through them)."""
     ws, cid = req.workspace_id, row.contact_id
-    ids = list(uow.session.execute(
-        select(Message.id).where(Message.workspace_id == ws, Message.conversation_id.in_(conversation_ids(ws, cid)),
-                                 Message.body_ct.is_not(None) | Message.key_id.is_not(None)).limit(batch)
-    ).scalars())
-    if ids:
-        uow.session.execute(delete(Attachment).where(Attachment.message_id.in_(ids)))
-        uow.session.execute(update(Message).where(Message.id.in_(ids)).values(body_ct=None, key_id=None))
-        row.count += len(ids)
+    done = datamap.erase_batch(uow, ws, cid, batch)
+    if done:
+        row.count += done
         return True
-    uow.session.execute(delete(Attachment).where(Attachment.workspace_id == ws,
-                                                 Attachment.message_id.in_(message_ids(ws, cid))))
-    uow.session.execute(delete(VisitorSession).where(VisitorSession.workspace_id == ws,
-                                                     VisitorSession.contact_id == cid))
     uow.session.execute(update(Conversation).where(Conversation.workspace_id == ws, Conversation.contact_id == cid)
                         .values(contact_id=None, subject_ct=None, placeholders_ct=None))
     return False
 
 
 def _delete(uow: UnitOfWork, req: DataSubjectRequest, row: DsrErasureStep, batch: int) -> bool:
-    ws, cid = req.workspace_id, row.contact_id
-    for model in (Order, ContactIdentity, ProcessingFlag, ConsentEvent, OutboundEmail, VisitorSession):
-        column: Any = model.contact_id
-        owner: Any = model.workspace_id
-        result = uow.session.execute(delete(model).where(owner == ws, column == cid))
-        row.count += int(getattr(result, "rowcount", 0) or 0)
-    result = uow.session.execute(delete(Contact).where(Contact.workspace_id == ws, Contact.id == cid))
+    """The contact row itself (everything that pointed at it is gone or unlinked by now)."""
+    result = uow.session.execute(delete(Contact).where(Contact.workspace_id == req.workspace_id,
+                                                       Contact.id == row.contact_id))
     row.count += int(getattr(result, "rowcount", 0) or 0)
     return False
 

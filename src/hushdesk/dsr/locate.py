@@ -17,8 +17,8 @@ from hushdesk.kit.repository import scoped
 from hushdesk.models import (
     AiCall,
     AiDraft,
-    AudioClip,
     Attachment,
+    AudioClip,
     ConsentEvent,
     Contact,
     ContactIdentity,
