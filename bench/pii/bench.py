@@ -72,6 +72,9 @@ def main() -> None:
     parser.add_argument("--scorer", type=Path, default=SHARED / "bench" / "pii_score.py")
     parser.add_argument("--sources", help="comma-separated source names (default: every *.jsonl)")
     parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs per system, alternating; the fastest counts (default 1)"
+    )
     args = parser.parse_args()
 
     presidio_python = HERE / ".venv" / "bin" / "python"
@@ -93,8 +96,14 @@ def main() -> None:
         chars = sum(len(json.loads(line)["text"]) for line in source.open(encoding="utf-8") if line.strip())
         labels = LABEL_RESTRICTIONS.get(source.stem)
         gold = scorer.load(str(source))
-        for name, command in systems.items():
-            run = measure(name, command, env, source, args.out)
+        runs: dict[str, Run] = {}
+        for _ in range(args.repeat):  # alternate the systems so machine load hits both alike
+            for name, command in systems.items():
+                run = measure(name, command, env, source, args.out)
+                best = runs.get(name)
+                if best is None or run.seconds < best.seconds:
+                    runs[name] = run
+        for name, run in runs.items():
             result = scorer.score(gold, scorer.load(str(run.predictions)),
                                   set(labels.split(",")) if labels else None)  # fmt: skip
             steady = max(run.seconds - run.startup_seconds, 1e-9)
