@@ -8,9 +8,11 @@ so it never reaches the agent, the logs or the audit log. Only the exception *ty
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, TypeVar, cast
 
 import httpx2
@@ -76,7 +78,7 @@ class Provider(Protocol):
 class ProviderConfig:
     base_url: str
     model: str
-    api_key: str | None
+    api_key: str | None = field(repr=False)  # never in a repr, a log line or a traceback
     timeout: float
     max_retries: int
     allow_private: bool
@@ -113,16 +115,7 @@ class OpenAICompatibleProvider:
         self.config = config
 
     def _client(self) -> openai.OpenAI:
-        cfg = self.config
-        base_url = check_outbound_url(cfg.base_url, cfg.allow_private)
-
-        def recheck(request: httpx2.Request) -> None:
-            check_outbound_url(str(request.url), cfg.allow_private)
-
-        http = httpx2.Client(follow_redirects=False, event_hooks={"request": [recheck]},
-                             timeout=cfg.timeout)
-        return openai.OpenAI(api_key=cfg.api_key or "no-key", base_url=base_url, timeout=cfg.timeout,
-                             max_retries=cfg.max_retries, http_client=http)
+        return _shared_client(self.config)
 
     def _run(self, call: Callable[[openai.OpenAI], T]) -> T:
         try:
@@ -133,8 +126,6 @@ class OpenAICompatibleProvider:
             return call(client)
         except Exception as exc:
             raise _map_error(exc) from None
-        finally:
-            client.close()
 
     def complete(self, messages: list[ChatMessage], *, max_tokens: int, stream: bool = False) -> Completion:
         payload = cast(list[ChatCompletionMessageParam], [{"role": m.role, "content": m.content} for m in messages])
@@ -188,6 +179,55 @@ class OpenAICompatibleProvider:
             return data
 
         return self._run(call)
+
+
+# One client per configuration, reused across calls. Building a client per call created (and later garbage-
+# collected) an httpx client, a connection pool and an ``ssl.SSLContext`` holding the whole CA bundle every time:
+# the cyclic collector freeing those objects cost 10-40 ms wherever in a request it happened to run (the
+# assistant benchmark's p95 privacy overhead), and every call paid a fresh TCP/TLS handshake. A changed key,
+# URL or limit is a different configuration, hence a different client; the oldest ones are dropped.
+MAX_CLIENTS = 16
+_clients: OrderedDict[ProviderConfig, openai.OpenAI] = OrderedDict()
+_clients_lock = threading.Lock()
+
+
+def _build_client(cfg: ProviderConfig) -> openai.OpenAI:
+    base_url = check_outbound_url(cfg.base_url, cfg.allow_private)
+
+    def recheck(request: httpx2.Request) -> None:
+        check_outbound_url(str(request.url), cfg.allow_private)
+
+    http = httpx2.Client(follow_redirects=False, event_hooks={"request": [recheck]}, timeout=cfg.timeout)
+    return openai.OpenAI(api_key=cfg.api_key or "no-key", base_url=base_url, timeout=cfg.timeout,
+                         max_retries=cfg.max_retries, http_client=http)
+
+
+def _shared_client(cfg: ProviderConfig) -> openai.OpenAI:
+    with _clients_lock:
+        client = _clients.get(cfg)
+        if client is not None:
+            _clients.move_to_end(cfg)
+            return client
+    client = _build_client(cfg)  # outside the lock: building takes a few milliseconds
+    with _clients_lock:
+        existing = _clients.get(cfg)
+        if existing is not None:
+            client.close()  # another thread built one first; ours was never shared
+            return existing
+        _clients[cfg] = client
+        while len(_clients) > MAX_CLIENTS:
+            # Not closed here: another thread may be mid-request on it; its pool closes when it is collected.
+            _clients.popitem(last=False)
+    return client
+
+
+def close_clients() -> None:
+    """Close and forget every cached provider client (tests, shutdown)."""
+    with _clients_lock:
+        clients = list(_clients.values())
+        _clients.clear()
+    for client in clients:
+        client.close()
 
 
 class NoProvider:
