@@ -17,10 +17,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from hushdesk.db import UnitOfWork
 from hushdesk.kit.clock import utcnow
-from hushdesk.kit.errors import DomainError, ValidationFailed
+from hushdesk.kit.errors import DomainError, Forbidden, ValidationFailed
 from hushdesk.models import AiSettings, UsageDaily
 from hushdesk.tenancy.actor import Actor
-from hushdesk.tenancy.permissions import Perm
+from hushdesk.tenancy.permissions import Perm, Role
 
 METRICS = ("ai_calls", "tokens_in", "tokens_out", "speech_chars", "ai_messages")
 
@@ -94,8 +94,15 @@ class Statement:
     limits: dict[str, int | None]
 
 
-def statement(uow: UnitOfWork, actor: Actor, year: int, month: int) -> Statement:
+def require_owner(actor: Actor) -> None:
+    """Billing and usage statements are the owner's (the party paying the provider)."""
     actor.require(Perm.SETTINGS_MANAGE)
+    if actor.kind != "user" or actor.role != Role.OWNER:
+        raise Forbidden("your role does not allow billing (owner only)", code="permission_denied")
+
+
+def statement(uow: UnitOfWork, actor: Actor, year: int, month: int) -> Statement:
+    require_owner(actor)
     if not (2000 <= year <= 2200 and 1 <= month <= 12):
         raise ValidationFailed("no such month")
     start, end = _month_bounds(year, month)

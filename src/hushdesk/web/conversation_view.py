@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from hushdesk.assistant.service import ai_message_ids
 from hushdesk.db import UnitOfWork
 from hushdesk.inbox import canned as canned_svc
 from hushdesk.inbox import contacts as contact_svc
@@ -32,10 +33,12 @@ class MessageItem:
     body: str
     redacted: bool
     attachments: list[tuple[str, str, int]] = field(default_factory=list)
+    ai: bool = False  # written by the bot or sent from an AI draft: the agent always sees which answers came from AI
 
     def as_event(self) -> dict[str, object]:
         return {"type": "message", "id": self.id, "kind": self.kind, "author": self.author,
-                "created_at": self.created_at.isoformat(), "body": self.body, "redacted": self.redacted}
+                "created_at": self.created_at.isoformat(), "body": self.body, "redacted": self.redacted,
+                "ai": self.ai}
 
 
 @dataclass(frozen=True)
@@ -78,10 +81,12 @@ def _contact_panel(uow: UnitOfWork, actor: Actor, conv: Conversation) -> Contact
     return ContactPanel(view.name or view.email or f"Visitor {conv.contact_id[-6:]}", True, view, orders)
 
 
-def _items(view: conv_svc.ConversationView, members: dict[str, str]) -> list[MessageItem]:
+def _items(uow: UnitOfWork, actor: Actor, view: conv_svc.ConversationView,
+           members: dict[str, str]) -> list[MessageItem]:
+    from_drafts = ai_message_ids(uow, actor.workspace_id, [m.id for m in view.messages if m.kind == "outbound"])
     return [
         MessageItem(m.id, m.kind, author_label(m.kind, m.author_type, m.author_user_id, members), m.created_at,
-                    m.body, m.redacted, m.attachments)
+                    m.body, m.redacted, m.attachments, ai=m.author_type == "bot" or m.id in from_drafts)
         for m in view.messages
     ]
 
@@ -89,13 +94,13 @@ def _items(view: conv_svc.ConversationView, members: dict[str, str]) -> list[Mes
 def message_items(uow: UnitOfWork, actor: Actor, conversation_id: str) -> list[MessageItem]:
     """The message list alone (a live view re-syncing after a reconnect); audited like any view."""
     view = conv_svc.view_conversation(uow, actor, conversation_id)
-    return _items(view, member_names(uow, actor))
+    return _items(uow, actor, view, member_names(uow, actor))
 
 
 def build_conversation_page(uow: UnitOfWork, actor: Actor, conversation_id: str) -> ConversationPage:
     view = conv_svc.view_conversation(uow, actor, conversation_id)
     members = member_names(uow, actor)
-    items = _items(view, members)
+    items = _items(uow, actor, view, members)
     canned = canned_svc.list_canned(uow, actor) if actor.can(Perm.CANNED_USE) else []
     return ConversationPage(view.conversation, view.subject, items, view.tags, view.revealed,
                             _contact_panel(uow, actor, view.conversation), members, canned)
@@ -126,7 +131,7 @@ def live_message(uow: UnitOfWork, actor: Actor, conversation_id: str, message_id
     members = member_names(uow, actor)
     return MessageItem(msg.id, msg.kind, author_label(msg.kind, msg.author_type, msg.author_user_id, members),
                        msg.created_at, plaintext if raw and plaintext is not None else msg.body_redacted,
-                       not raw)
+                       not raw, ai=msg.author_type == "bot")
 
 
 def posted_message(uow: UnitOfWork, actor: Actor, received: Received, body: str) -> MessageItem:
