@@ -26,7 +26,13 @@ from hushdesk.inbox import routes as inbox_routes
 from hushdesk.realtime import routes as realtime_routes
 from hushdesk.web import pages
 from hushdesk.web.errors import install_error_handlers
-from hushdesk.web.middleware import BodySizeLimitMiddleware, RequestIdMiddleware, SecurityHeadersMiddleware
+from hushdesk.web.middleware import (
+    BodySizeLimitMiddleware,
+    NulCharacterMiddleware,
+    RequestIdMiddleware,
+    SecurityHeadersMiddleware,
+)
+from hushdesk.web.openapi import document_errors
 
 log = logging.getLogger(__name__)
 WEB_DIR = Path(__file__).parent / "web"
@@ -72,6 +78,7 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
     install_error_handlers(app)
 
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
+    app.add_middleware(NulCharacterMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(RequestIdMiddleware)
 
@@ -92,4 +99,5 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
     app.include_router(dsr_pages.router)
     app.include_router(assistant_routes.router)
     app.include_router(assistant_routes.public)
+    document_errors(app)  # every /api/ route documents the error responses (web/openapi.py)
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -149,13 +150,18 @@ def import_orders_csv(uow: UnitOfWork, actor: Actor, content: str) -> ImportRepo
     All-or-nothing: any invalid row rejects the whole file with every error listed."""
     actor.require(Perm.ORDER_WRITE)
     actor.require(Perm.CONTACT_WRITE)
-    reader = csv.DictReader(io.StringIO(content))
+    reader = csv.DictReader(io.StringIO(content, newline=""))
     required = {"email", "number", "date", "amount", "currency", "status"}
-    if reader.fieldnames is None or not required.issubset(reader.fieldnames):
+    try:  # a malformed file (a NUL, a stray quote) is the sender's error, not ours
+        fieldnames = reader.fieldnames
+        rows = list(itertools.islice(reader, MAX_CSV_ROWS + 1))
+    except csv.Error as exc:
+        raise ValidationFailed(f"the CSV file cannot be read: {exc}", code="invalid_csv") from exc
+    if fieldnames is None or not required.issubset(fieldnames):
         raise ValidationFailed(f"CSV needs the columns {', '.join(sorted(required))}", code="invalid_csv")
     errors: list[str] = []
     created = 0
-    for line_no, row in enumerate(reader, start=2):
+    for line_no, row in enumerate(rows, start=2):
         if line_no - 1 > MAX_CSV_ROWS:
             raise ValidationFailed(f"at most {MAX_CSV_ROWS} rows per import", code="invalid_csv")
         try:

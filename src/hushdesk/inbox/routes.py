@@ -118,7 +118,9 @@ async def import_orders(request: Request, uow: Uow, actor: ApiActor) -> s.Import
 
 
 # -- conversations ---------------------------------------------------------------------------------------
-@router.post("/conversations", status_code=201, response_model=s.CreatedConversation)
+@router.post("/conversations", status_code=201, response_model=s.CreatedConversation, responses={
+    200: {"model": s.CreatedConversation,
+          "description": "A retry with an earlier client_message_id: the existing conversation, nothing created"}})
 def create_conversation(body: s.ConversationCreate, response: Response, uow: Uow,
                         actor: ApiActor) -> s.CreatedConversation:
     got = api_channel.create_conversation(uow, actor, email=body.email, name=body.name, subject=body.subject,

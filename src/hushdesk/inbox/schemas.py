@@ -77,7 +77,8 @@ class MessageCreate(Strict):
     kind: Literal["outbound", "note", "inbound"] = "outbound"
     body: str = Field(min_length=1, max_length=20_000)
     client_message_id: str | None = Field(default=None, min_length=1, max_length=64)
-    email: str | None = Field(default=None, max_length=320, description="required for kind=inbound")
+    email: str | None = Field(default=None, min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$",
+                              description="required for kind=inbound")
 
 
 class ConversationPatch(Strict):

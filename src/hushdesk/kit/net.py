@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from hushdesk.kit.errors import ValidationFailed
@@ -21,11 +23,29 @@ class OutboundBlocked(ValidationFailed):
 
 
 def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return _is_public(address.ipv4_mapped)
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return _is_public(address.ipv4_mapped)
+        # IPv4 addresses tunnelled in IPv6 (6to4, Teredo) must be public too.
+        teredo = address.teredo
+        for embedded in (address.sixtofour, teredo[1] if teredo else None):
+            if embedded is not None and not _is_public(embedded):
+                return False
+    if not address.is_global:  # also shared address space (100.64/10, carrier NAT) and documentation ranges
+        return False
     return not (address.is_private or address.is_loopback or address.is_link_local or address.is_multicast
                 or address.is_reserved or address.is_unspecified
                 or (isinstance(address, ipaddress.IPv6Address) and address.is_site_local))
+
+
+def redirect_guard(allow_private: bool = False) -> Callable[[Any], None]:
+    """An httpx ``request`` event hook that re-checks every request URL, redirects included: use it with
+    ``event_hooks={"request": [redirect_guard(...)]}`` on any client that talks to a configurable URL."""
+
+    def check(request: Any) -> None:
+        check_outbound_url(str(request.url), allow_private)
+
+    return check
 
 
 def resolve(host: str, port: int) -> list[str]:

@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hushdesk.kit.errors import DomainError, RateLimited, Unauthenticated
+from hushdesk.web.openapi import allowed_methods
 
 log = logging.getLogger(__name__)
 
@@ -68,10 +69,14 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 400 and "parsing the body" in message:
             # FastAPI's own answer to a body that is not valid JSON (documented in docs/api.md).
             code, message = "invalid_json", "the request body is not valid JSON"
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request.app, request.scope))
         if wants_html(request):
-            return _html_error(request, exc.status_code, message)
-        return JSONResponse(error_body(code, message), status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+            response = _html_error(request, exc.status_code, message)
+            response.headers.update(headers)
+            return response
+        return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=headers or None)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

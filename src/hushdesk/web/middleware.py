@@ -81,6 +81,67 @@ class BodySizeLimitMiddleware:
                 await self._reject(send)
 
 
+class NulCharacterMiddleware:
+    """Refuse NUL characters in the path, the query string and JSON, form, CSV or text bodies (400
+    ``invalid_characters``): PostgreSQL text cannot store them and SQLite's full-text parser chokes on them,
+    so they would otherwise surface as 500s deep in a service. (Multipart uploads are binary: not scanned.)"""
+
+    # What a NUL looks like in each scanned body type (a JSON escape, a form's percent-encoding, a raw byte).
+    MARKERS = {b"application/json": (b"\x00", b"\\u0000"), b"application/x-www-form-urlencoded": (b"\x00", b"%00"),
+               b"text/csv": (b"\x00",), b"text/plain": (b"\x00",)}
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    @staticmethod
+    async def _reject(send: Send) -> None:
+        body = json.dumps({"error": {"code": "invalid_characters",
+                                     "message": "the request contains a NUL character"}}).encode()
+        await send({"type": "http.response.start", "status": 400,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        query = scope.get("query_string", b"") or b""
+        if b"%00" in query or b"\x00" in query or "\x00" in scope.get("path", ""):
+            await self._reject(send)
+            return
+        content_type = b""
+        for name, value in scope.get("headers", []):
+            if name == b"content-type":
+                content_type = value.split(b";")[0].strip().lower()
+        markers = self.MARKERS.get(content_type)
+        if markers is None:
+            await self.app(scope, receive, send)
+            return
+        # The body is already capped by BodySizeLimitMiddleware (outside this one): read it, check, replay.
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away before sending its body
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if any(marker in body for marker in markers):
+            await self._reject(send)
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
