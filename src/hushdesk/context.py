@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from hushdesk.audit.tasks import register_periodic
 from hushdesk.config import Settings
 from hushdesk.crypto.keyring import Keyring
 from hushdesk.crypto.providers import EnvKeyProvider, FileKeyProvider, MasterKeyProvider
@@ -41,6 +42,7 @@ class AppContext:
         huey = make_huey(settings.queue, queue_file=str(settings.queue_file), redis_url=settings.redis_url)
         ctx = cls(settings=settings, db=db, keyring=keyring, jobs=JobQueue(huey))
         ctx.jobs.bind(ctx)
+        register_periodic(ctx.jobs)  # scheduled audit-chain verification (audit/tasks.py)
         return ctx
 
     @contextmanager

@@ -5,8 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from hushdesk.assistant import pages as assistant_pages
+from hushdesk.audit import pages as audit_pages
 from hushdesk.web import pages_admin, pages_auth, pages_conversation, pages_inbox, pages_public
 
 router = APIRouter(include_in_schema=False)
-for _area in (pages_auth, pages_inbox, pages_conversation, pages_admin, pages_public, assistant_pages):
+for _area in (pages_auth, pages_inbox, pages_conversation, pages_admin, pages_public, assistant_pages,
+              audit_pages):
     router.include_router(_area.router)
