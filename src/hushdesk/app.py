@@ -24,6 +24,7 @@ from hushdesk.dsr import pages as dsr_pages
 from hushdesk.dsr import routes as dsr_routes
 from hushdesk.inbox import routes as inbox_routes
 from hushdesk.realtime import routes as realtime_routes
+from hushdesk.security.ratelimit import RateLimitMiddleware, rules_from
 from hushdesk.web import pages
 from hushdesk.web.errors import install_error_handlers
 from hushdesk.web.middleware import (
@@ -79,6 +80,8 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
 
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     app.add_middleware(NulCharacterMiddleware)
+    if settings.rate_limits_on:
+        app.add_middleware(RateLimitMiddleware, rules=rules_from(settings))
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(RequestIdMiddleware)
 

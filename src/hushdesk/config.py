@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     trust_proxy_tls: bool = False
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=900, ge=10)
+    # Requests per minute per client address (the API: per token) on the public surfaces; 0 = no limit.
+    rate_limit_login: int = Field(default=30, ge=0)
+    rate_limit_privacy: int = Field(default=120, ge=0)
+    rate_limit_widget: int = Field(default=1200, ge=0)
+    rate_limit_api: int = Field(default=3000, ge=0)
+    # Off by default in the test environment (test clients share one address); on everywhere else.
+    rate_limit_enabled: bool | None = None
     password_hash_fast: bool = False  # tests only: argon2 with small parameters
     log_json: bool = False
     log_level: str = "INFO"
@@ -105,6 +112,10 @@ class Settings(BaseSettings):
     @property
     def log_dir(self) -> Path:
         return self.data_dir / "log"
+
+    @property
+    def rate_limits_on(self) -> bool:
+        return self.rate_limit_enabled if self.rate_limit_enabled is not None else self.env != "test"
 
     @property
     def secure_cookies(self) -> bool:
