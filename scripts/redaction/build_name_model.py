@@ -331,8 +331,8 @@ def pack_values(values: list[int]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sentences", type=int, default=60000)
-    parser.add_argument("--epochs", type=int, default=6)
+    parser.add_argument("--sentences", type=int, default=100000)
+    parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--hide-rate", type=float, default=0.3, help="share of entities hidden from gazetteers")
     parser.add_argument("--out", type=Path, default=Path("src/hushdesk/redaction/model/data") / MODEL_FILE)
