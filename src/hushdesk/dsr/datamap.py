@@ -68,25 +68,31 @@ def plans() -> list[TablePlan]:
     return out
 
 
-def erase_batch(uow: UnitOfWork, workspace_id: str, contact_id: str, batch: int) -> int:
-    """One batch of the first table that still holds something of the contact; 0 when none is left."""
+def erase_batch(uow: UnitOfWork, workspace_id: str, contact_id: str, batch: int) -> tuple[int, bool]:
+    """Up to ``batch`` rows, table after table, in the caller's transaction. Returns (rows done, budget used
+    up): when the budget is not used up, nothing of the contact is left in these tables."""
+    done = 0
     for plan in plans():
+        budget = batch - done
+        if budget <= 0:
+            return done, True
         located = LOCATORS[plan.name](workspace_id, contact_id).order_by(None)
         pk = plan.model.id
         if plan.keep:
             if not plan.clear:
                 continue
             left = or_(*(getattr(plan.model, attr).is_not(None) for attr in plan.clear))
-            ids = list(uow.session.execute(located.where(left).with_only_columns(pk).limit(batch)).scalars())
+            ids = list(uow.session.execute(located.where(left).with_only_columns(pk).limit(budget)).scalars())
             if ids:
                 uow.session.execute(update(plan.model).where(pk.in_(ids)).values({a: None for a in plan.clear}))
-                return len(ids)
         else:
-            ids = list(uow.session.execute(located.with_only_columns(pk).limit(batch)).scalars())
+            ids = list(uow.session.execute(located.with_only_columns(pk).limit(budget)).scalars())
             if ids:
                 uow.session.execute(delete(plan.model).where(pk.in_(ids)))
-                return len(ids)
-    return 0
+        done += len(ids)
+        if len(ids) == budget:
+            return done, True  # this table may hold more: the next batch starts here again
+    return done, False
 
 
 def scrub_other_tables(uow: UnitOfWork, workspace_id: str, contact_id: str, cipher: ContactCipher,

@@ -191,9 +191,9 @@ def _unlink(uow: UnitOfWork, req: DataSubjectRequest, row: DsrErasureStep, batch
     """Per the data map: kept rows lose their ciphertexts, other rows reached from the contact are deleted,
     one batch per transaction; conversations are unlinked last (the others are found through them)."""
     ws, cid = req.workspace_id, row.contact_id
-    done = datamap.erase_batch(uow, ws, cid, batch)
-    if done:
-        row.count += done
+    done, more = datamap.erase_batch(uow, ws, cid, batch)
+    row.count += done
+    if more:
         return True
     uow.session.execute(update(Conversation).where(Conversation.workspace_id == ws, Conversation.contact_id == cid)
                         .values(contact_id=None, subject_ct=None, placeholders_ct=None))
