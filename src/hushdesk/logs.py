@@ -8,6 +8,7 @@ import logging.handlers
 from typing import Any
 
 from hushdesk.config import Settings
+from hushdesk.kit.request_context import RequestIdFilter
 from hushdesk.redaction import RedactingLogFilter
 
 
@@ -34,7 +35,8 @@ def configure_logging(settings: Settings) -> None:
     for handler in list(root.handlers):
         root.removeHandler(handler)
     formatter: logging.Formatter = (
-        JsonFormatter() if settings.log_json else logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
+        JsonFormatter() if settings.log_json
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
     )
     redactor = RedactingLogFilter()
     stream = logging.StreamHandler()
@@ -43,6 +45,7 @@ def configure_logging(settings: Settings) -> None:
     for handler in (stream, files):
         handler.setFormatter(formatter)
         # Filters on handlers (not loggers) also catch records propagated from library loggers.
+        handler.addFilter(RequestIdFilter())
         handler.addFilter(redactor)
         root.addHandler(handler)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "huey"):

@@ -8,6 +8,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hushdesk.kit.ids import new_token
+from hushdesk.kit.request_context import current_request_id
 
 # Pages load scripts and styles only from our own origin: no inline script anywhere.
 ADMIN_CSP = (
@@ -22,9 +23,16 @@ class RequestIdMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket"):
-            scope.setdefault("state", {})["request_id"] = "r" + new_token(9)
-        await self.app(scope, receive, send)
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        request_id = "r" + new_token(9)
+        scope.setdefault("state", {})["request_id"] = request_id
+        token = current_request_id.set(request_id)  # log records carry it (kit/request_context.py)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            current_request_id.reset(token)
 
 
 class BodyTooLarge(Exception):
