@@ -2,17 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from hushdesk.app import create_app
 from hushdesk.assistant import kb
+from hushdesk.context import AppContext
 from hushdesk.metering.service import record_usage
+from hushdesk.migrate import upgrade
 from hushdesk.tenancy.permissions import Role
+from tests.conftest import make_settings
+from tests.support.databases import drop_database
 from tests.support.factories import World
 from tests.web.conftest import HTML, session_csrf, sign_in
 from tests.web.test_pages import _no_inline_code
 
 SETTINGS_PAGES = ("/admin/ai", "/admin/kb", "/admin/kb/new")
+
+
+@pytest.fixture(scope="module")
+def ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppContext]:
+    """Production-like outbound rules (private provider URLs refused), whatever other modules configured."""
+    settings = make_settings(Path(tmp_path_factory.mktemp("assistant-pages")), ai_allow_private_urls=False)
+    upgrade(settings.resolved_database_url)
+    context = AppContext.create(settings)
+    yield context
+    context.close()
+    drop_database(settings.resolved_database_url)
+
+
+@pytest.fixture(scope="module")
+def app(ctx: AppContext) -> FastAPI:
+    return create_app(ctx.settings, ctx)
 
 
 @pytest.mark.parametrize("role", list(Role))
