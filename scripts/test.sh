@@ -34,7 +34,7 @@ if [ -z "$pg_url" ]; then
        "or install PostgreSQL's server binaries so a throwaway cluster can be started)"
 else
   echo "PostgreSQL: ${pg_url%%@*}@…"
-  HUSHDESK_TEST_DB=postgres HUSHDESK_TEST_POSTGRES_URL="$pg_url" "${PYTEST[@]}" -m "not sqlite_only" || status=1
+  HUSHDESK_TEST_DB=postgres HUSHDESK_TEST_POSTGRES_URL="$pg_url" "${PYTEST[@]}" || status=1
 fi
 $VENV/bin/python scripts/find_postgres.py --stop >/dev/null 2>&1 || true
 exit $status

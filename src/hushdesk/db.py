@@ -7,9 +7,8 @@ it with ``after_commit`` and run only once the transaction is durable; a rollbac
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -132,9 +131,6 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
-        self._write_lock: AbstractContextManager[Any] = (
-            threading.RLock() if self.engine.dialect.name == "sqlite" else nullcontext()
-        )
         self._readonly_sessions = sessionmaker(
             self.engine.execution_options(**{READONLY_OPTION: True}), expire_on_commit=False, autoflush=False
         )
@@ -149,22 +145,20 @@ class Database:
     @contextmanager
     def unit_of_work(self, app: AppContext, request_id: str | None = None) -> Iterator[UnitOfWork]:
         """Commit on success, roll back on any exception; effects run after commit."""
-        # SQLite has one writer at a time. Queueing writers of this process on a Python lock wakes the next
-        # one the moment the previous commits; SQLite's own busy handler polls with sleeps of up to 100 ms,
-        # which showed up as 300 ms tail latency under concurrent chat traffic. (Re-entrant: a nested unit
-        # of work on the same thread is no worse than before.) Other processes still use the busy timeout.
-        with self._write_lock:
-            session = self._sessions()
-            uow = UnitOfWork(session, app, request_id)
-            try:
-                yield uow
-                uow.commit_only()
-            except BaseException:
-                uow.rollback()
-                raise
-            finally:
-                session.close()
-        uow.run_effects()  # outside the write lock: live pushes and enqueues never hold up other writers
+        # No Python-level write lock here on purpose: FastAPI enters and exits a sync dependency on different
+        # threads, so a thread-bound lock cannot be released there, and a plain one would turn a nested unit
+        # of work into a deadlock. SQLite's busy timeout queues writers (with polling sleeps).
+        session = self._sessions()
+        uow = UnitOfWork(session, app, request_id)
+        try:
+            yield uow
+            uow.commit_only()
+        except BaseException:
+            uow.rollback()
+            raise
+        finally:
+            session.close()
+        uow.run_effects()  # after the session is released: live pushes and enqueues never hold a connection
 
     @contextmanager
     def read_only(self, app: AppContext, request_id: str | None = None) -> Iterator[UnitOfWork]:
