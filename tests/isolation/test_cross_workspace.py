@@ -15,11 +15,14 @@ from fastapi.testclient import TestClient
 from starlette.routing import Route, WebSocketRoute
 
 from hushdesk.accounts.service import create_api_token, login
+from hushdesk.assistant import kb
+from hushdesk.assistant.service import draft_reply
+from hushdesk.assistant.tts import speak_message
 from hushdesk.channels.base import ContactHint, InboundAttachment, InboundMessage
 from hushdesk.context import AppContext
 from hushdesk.dsr.officer import start_for_contact
 from hushdesk.inbox import canned, orders
-from hushdesk.inbox.service import receive_message
+from hushdesk.inbox.service import receive_message, send_reply
 from hushdesk.models import ApiToken, Attachment, Widget
 from hushdesk.tenancy.actor import system_actor
 from hushdesk.web.route_table import iter_routes
@@ -32,7 +35,8 @@ def seed_ids(ctx: AppContext, world: World) -> dict[str, str]:
     """One object of each kind in workspace A, keyed by the path-parameter name that addresses it."""
     with ctx.unit_of_work() as uow:
         got = receive_message(uow, world.workspace_id, InboundMessage(
-            channel="api", sender=ContactHint("email", "iso@example.com", email="iso@example.com"), body="hello",
+            channel="api", sender=ContactHint("email", "iso@example.com", email="iso@example.com"),
+            body="How long does shipping take?",
             attachments=(InboundAttachment("a.txt", "text/plain", b"data"),)))
         contact_id = got.conversation.contact_id or ""
         order = orders.create_order(uow, world.owner.actor, contact_id, orders.OrderData(
@@ -42,7 +46,15 @@ def seed_ids(ctx: AppContext, world: World) -> dict[str, str]:
         widget = uow.session.query(Widget).filter(Widget.workspace_id == world.workspace_id).one()
         att = uow.session.query(Attachment).filter(Attachment.message_id == got.message.id).one()
         dsr = start_for_contact(uow, world.owner.actor, contact_id, "access").request
+        article = kb.save_article(uow, world.owner.actor, title="Shipping times", publish=True,
+                                  body="Orders ship within 2 business days. Delivery takes 3 to 5 days.")
+        uow.session.flush()
+        draft = draft_reply(uow, world.owner.actor, got.conversation.id)
+        assert draft.draft_id, draft.error
+        answer = send_reply(uow, world.owner.actor, got.conversation.id, "They ship within two days.")
+        clip = speak_message(uow, world.owner.actor, answer.message.id)
         ids = {
+            "article_id": article.id, "draft_id": draft.draft_id, "clip_id": clip.id,
             "conversation_id": got.conversation.id, "contact_id": contact_id, "message_id": got.message.id,
             "order_id": order.id, "canned_id": reply.id, "reply_id": reply.id, "token_id": token.id,
             "widget_id": widget.id, "attachment_id": att.id, "user_id": world.owner.user_id,
