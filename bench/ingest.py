@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _server import running_server  # noqa: E402
+from _server import running_server
 
 N_LATENCY = int(os.environ.get("BENCH_N", "400"))
 N_THROUGHPUT = 2 * N_LATENCY
@@ -30,7 +30,7 @@ BODY = ("Hi, this is Jordan Miles. My order HD-{i} never arrived; email me at jo
 
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def timed(fn: object, n: int) -> list[float]:
@@ -77,7 +77,8 @@ def main() -> None:
         ing_tp = throughput(ingest, N_THROUGHPUT)
 
     print(f"{'endpoint':<34}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>10}")
-    print(f"{'GET /healthz (baseline)':<34}{statistics.median(base_lat):>9.2f}{pct(base_lat, 0.99):>9.2f}{base_tp:>10.0f}")
+    print(f"{'GET /healthz (baseline)':<34}{statistics.median(base_lat):>9.2f}{pct(base_lat, 0.99):>9.2f}"
+          f"{base_tp:>10.0f}")
     print(f"{'POST messages (redact+encrypt+store)':<34}{statistics.median(ing_lat):>9.2f}"
           f"{pct(ing_lat, 0.99):>9.2f}{ing_tp:>10.0f}")
     ratio = ing_tp / base_tp

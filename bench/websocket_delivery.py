@@ -24,7 +24,7 @@ import httpx
 import websockets
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _server import running_server  # noqa: E402
+from _server import running_server
 
 CONVERSATIONS = int(os.environ.get("BENCH_CONVERSATIONS", "200"))
 PERIOD = float(os.environ.get("BENCH_PERIOD", "10"))  # seconds between two messages of one visitor
@@ -34,7 +34,7 @@ PASSWORD = "bench-password-123"
 
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def _local(i: int) -> str:
