@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 
+from hushdesk.app import create_app
 from hushdesk.assistant import kb
 from hushdesk.assistant.settings import SettingsForm, set_api_key, update_settings
 from hushdesk.channels.base import ContactHint, InboundMessage
@@ -41,6 +43,13 @@ def ctx(session_tmp: Path) -> Iterator[AppContext]:
     yield context
     context.close()
     drop_database(settings.resolved_database_url)
+
+
+@pytest.fixture(scope="session")
+def app(ctx: AppContext) -> FastAPI:
+    """Our own app over our own context: the root ``app`` is session-cached, and building it from this
+    overridden ``ctx`` made later test packages (tests/web) talk to the wrong database."""
+    return create_app(ctx.settings, ctx)
 
 
 @pytest.fixture
