@@ -214,7 +214,8 @@ def test_admin_manages_members(web: TestClient, world: World) -> None:
     changed = web.post(f"/admin/users/{user_id}/role", data={"role": "admin", "csrf_token": csrf}, headers=HTML)
     assert changed.status_code == 200 and "Role changed." in changed.text
     with world.ctx.db.session() as s:
-        role = s.execute(select(Membership.role).where(Membership.user_id == user_id)).scalar_one()
+        role = s.execute(select(Membership.role).where(Membership.user_id == user_id,
+                                                       Membership.workspace_id == world.workspace_id)).scalar_one()
     assert role == "admin"
     last_owner = web.post(f"/admin/users/{world.owner.user_id}/role", data={"role": "agent", "csrf_token": csrf},
                           headers=HTML)
