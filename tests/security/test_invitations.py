@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 import pytest
@@ -19,15 +20,16 @@ def _token(link: str) -> str:
 
 
 def test_invite_accept_and_sign_in(world: World) -> None:
+    email = f"invited.{secrets.token_hex(4)}@example.com"  # users are global: never reuse another test's email
     with world.ctx.unit_of_work() as uow:
-        issued = invitations.invite(uow, world.owner.actor, email="New.Agent@Example.com", role=Role.AGENT)
+        issued = invitations.invite(uow, world.owner.actor, email=email.upper(), role=Role.AGENT)
     token = _token(issued.link)
     with world.ctx.unit_of_work() as uow, pytest.raises(ValidationFailed):
         invitations.accept(uow, token, name="New Agent", password="password123")  # common password
     with world.ctx.unit_of_work() as uow:
         invitations.accept(uow, token, name="New Agent", password="a-long-fresh-passphrase")
     with world.ctx.unit_of_work() as uow:
-        result = login(uow, email="new.agent@example.com", password="a-long-fresh-passphrase",
+        result = login(uow, email=email, password="a-long-fresh-passphrase",
                        client_ip="10.3.3.3", user_agent=None)
         assert result.role == Role.AGENT and result.workspace_id == world.workspace_id
     with world.ctx.unit_of_work() as uow, pytest.raises(Conflict):
