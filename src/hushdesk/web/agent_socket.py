@@ -33,6 +33,9 @@ from hushdesk.web.origins import is_own_origin
 from hushdesk.web.sockets import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED, SocketPeer
 
 
+
+INBOX_COALESCE_SECONDS = 0.25
+
 class AgentSocket(SocketPeer):
     def __init__(self, ctx: AppContext, websocket: WebSocket) -> None:
         super().__init__(ctx, websocket)
@@ -119,9 +122,20 @@ class AgentSocket(SocketPeer):
             subscribed.set()
             while True:
                 event = await queue.get()
-                if event.get("type") == "conversation.updated":
-                    await self.send({"type": "conversation.updated", "conversation_id": event.get("conversation_id"),
-                                     "status": event.get("status")})
+                if event.get("type") != "conversation.updated":
+                    continue
+                # The inbox list reloads on any update, so a burst becomes one frame per socket: with many
+                # agents online, per-event frames multiplied into thousands of sends a second.
+                await asyncio.sleep(INBOX_COALESCE_SECONDS)
+                changed = [event]
+                while not queue.empty():
+                    more = queue.get_nowait()
+                    if more.get("type") == "conversation.updated":
+                        changed.append(more)
+                last = changed[-1]
+                await self.send({"type": "conversation.updated", "conversation_id": last.get("conversation_id"),
+                                 "status": last.get("status"),
+                                 "conversation_ids": sorted({str(e.get("conversation_id")) for e in changed})})
 
     async def _conversation_pump(self, conversation_id: str, subscribed: asyncio.Event) -> None:
         async with self.ctx.events.subscribe(conversation_topic(conversation_id)) as queue:
