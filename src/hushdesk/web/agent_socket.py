@@ -32,8 +32,6 @@ from hushdesk.web.deps import SESSION_COOKIE
 from hushdesk.web.origins import is_own_origin
 from hushdesk.web.sockets import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED, SocketPeer
 
-
-
 INBOX_COALESCE_SECONDS = 0.25
 
 class AgentSocket(SocketPeer):
