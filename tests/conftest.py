@@ -15,6 +15,7 @@ from hushdesk.app import create_app
 from hushdesk.config import Settings
 from hushdesk.context import AppContext
 from hushdesk.migrate import upgrade
+from hushdesk.worker import jobs as jobs_module
 from tests.support.databases import backend, create_database, drop_database
 from tests.support.factories import World, make_world
 
@@ -77,7 +78,11 @@ def fresh_ctx(tmp_path: Path) -> Iterator[AppContext]:
     """A brand-new database of its own (for tests that scan database files byte by byte)."""
     settings = make_settings(tmp_path)
     upgrade(settings.resolved_database_url)
+    previous = jobs_module._current_app
     context = AppContext.create(settings)
     yield context
     context.close()
+    # Jobs run against the most recently created context: give the queue back to the session's one.
+    if previous is not None:
+        previous.jobs.bind(previous)
     drop_database(settings.resolved_database_url)

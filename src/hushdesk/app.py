@@ -34,6 +34,7 @@ from hushdesk.web.middleware import (
     SecurityHeadersMiddleware,
 )
 from hushdesk.web.openapi import document_errors
+from hushdesk.worker.schedule import register_periodic_jobs
 
 log = logging.getLogger(__name__)
 WEB_DIR = Path(__file__).parent / "web"
@@ -52,6 +53,7 @@ def _start_embedded_consumer(ctx: AppContext) -> Any:
 def create_app(settings: Settings | None = None, ctx: AppContext | None = None) -> FastAPI:
     settings = settings or get_settings()
     ctx = ctx or AppContext.create(settings)
+    register_periodic_jobs(ctx)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

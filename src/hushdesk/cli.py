@@ -62,12 +62,14 @@ def worker() -> None:
     """Run a job worker against the shared Redis queue (HUSHDESK_QUEUE=redis)."""
     from hushdesk.channels import tasks as _tasks  # noqa: F401
     from hushdesk.logs import configure_logging
+    from hushdesk.worker.schedule import register_periodic_jobs
 
     settings = _settings()
     if settings.queue != "redis":
         raise click.ClickException("`hushdesk worker` needs HUSHDESK_QUEUE=redis (the embedded queue runs in serve)")
     configure_logging(settings)
     ctx = AppContext.create(settings)
+    register_periodic_jobs(ctx)
     consumer = ctx.jobs.huey.create_consumer(workers=settings.worker_threads, worker_type="thread", periodic=True)
     consumer.run()
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from huey import crontab
 from sqlalchemy import delete, select
 
 from hushdesk.audit.service import record
@@ -21,7 +22,7 @@ from hushdesk.kit.clock import utcnow
 from hushdesk.kit.repository import unscoped_select
 from hushdesk.mail import tasks as _mail_tasks  # noqa: F401  (registers mail.send)
 from hushdesk.models import DataSubjectRequest, DsrErasureStep, DsrExport, OutboundEmail
-from hushdesk.worker.jobs import job
+from hushdesk.worker.jobs import JobQueue, job
 
 log = logging.getLogger(__name__)
 STALLED_AFTER = timedelta(minutes=15)
@@ -86,3 +87,12 @@ def _enqueue_mail(app: AppContext, email_ids: list[str]) -> None:
 def sweep_job(uow: UnitOfWork, payload: dict[str, Any]) -> None:
     report = sweep(uow.app)
     log.info("dsr sweep: %s", report)
+
+
+def register_periodic(jobs: JobQueue) -> None:
+    """Hourly (at :41) the consumer queues the sweep: expired exports shredded, erasures resumed, clocks."""
+
+    def enqueue_sweep() -> None:
+        jobs.enqueue("dsr.sweep")
+
+    jobs.huey.periodic_task(crontab(minute="41"), name="hushdesk.dsr_sweep")(enqueue_sweep)

@@ -57,6 +57,7 @@ class JobQueue:
         self.huey = huey
         self._task = huey.task(retries=3, retry_delay=5, name="hushdesk.run_job")(_execute)
         self.immediate = bool(getattr(huey, "immediate", False))
+        self.periodic_registered = False
 
     def bind(self, app: AppContext) -> None:
         global _current_app
