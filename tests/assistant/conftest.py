@@ -23,6 +23,7 @@ from tests.assistant.fake_openai import FakeOpenAI
 from tests.conftest import make_settings
 from tests.support.databases import drop_database
 from tests.support.factories import World
+from tests.web.conftest import web  # noqa: F401  (fixture re-export for the page tests)
 
 API_KEY = "sk-test-SECRET-4f9c2b7e1d"  # noqa: S105 (a test key)
 

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 
+from hushdesk.assistant import calls as ai_calls
 from hushdesk.audit import export
 from hushdesk.audit.access import who_has_seen
 from hushdesk.audit.service import read_audit_log, record
@@ -104,3 +105,58 @@ def contact_access(page: Page, contact_id: str) -> HTMLResponse:
     _viewed(page, filters, "page", len(events))
     return page.render("audit/log.html", {"events": events, "filters": filters, "nav": "audit",
                                           "contact_view": True})
+
+
+# -- the AI-call log: what left the server (redacted), to which model, at what cost --------------------------
+Status = Annotated[str, Query(max_length=20)]
+MAX_CALL_EXPORT = 5000
+
+
+@dataclass(frozen=True)
+class CallFilters:
+    status: str = ""
+    since: str = ""
+    until: str = ""
+
+    def query(self) -> dict[str, object]:
+        if self.status and self.status not in ai_calls.CALL_STATUSES:
+            raise ValidationFailed(f"status: one of {', '.join(ai_calls.CALL_STATUSES)}", code="bad_status")
+        return {"status": self.status or None, "since": _when(self.since, "since"),
+                "until": _when(self.until, "until")}
+
+
+def _calls_viewed(page: PageContext, action: str, details: dict[str, object], target_id: str | None = None) -> None:
+    record(page.uow.session, page.actor, action, target_type="ai_call" if target_id else "ai_calls",
+           target_id=target_id, details=details, request_id=page.uow.request_id)
+
+
+@router.get("/ai-calls")
+def ai_call_log(page: Page, status: Status = "", since: Text = "", until: Text = "",
+                offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> HTMLResponse:
+    filters = CallFilters(status, since, until)
+    found = ai_calls.list_calls(page.uow, page.actor, limit=100, offset=offset, **filters.query())  # type: ignore[arg-type]
+    _calls_viewed(page, "ai_calls.viewed", {"format": "page", "rows": len(found.calls), "status": status or None,
+                                            "since": since or None, "until": until or None})
+    return page.render("audit/ai_calls.html", {
+        "found": found, "names": ai_calls.askers(page.uow, found.calls), "filters": filters,
+        "statuses": ai_calls.CALL_STATUSES, "nav": "ai_calls"})
+
+
+@router.get("/ai-calls.csv")
+def ai_call_export(page: Page, status: Status = "", since: Text = "", until: Text = "") -> Response:
+    filters = CallFilters(status, since, until)
+    found = ai_calls.list_calls(page.uow, page.actor, limit=MAX_CALL_EXPORT, **filters.query())  # type: ignore[arg-type]
+    _calls_viewed(page, "ai_calls.exported", {"format": "csv", "rows": len(found.calls), "status": status or None,
+                                              "since": since or None, "until": until or None})
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    body = ai_calls.calls_csv(found.calls, ai_calls.askers(page.uow, found.calls))
+    return Response(body, media_type="text/csv; charset=utf-8", headers={
+        "content-disposition": f'attachment; filename="ai-calls-{stamp}.csv"', "cache-control": "no-store"})
+
+
+@router.get("/ai-calls/{call_id}")
+def ai_call_detail(page: Page, call_id: str) -> HTMLResponse:
+    call = ai_calls.get_call(page.uow, page.actor, call_id)
+    _calls_viewed(page, "ai_call.viewed", {"feature": call.feature}, target_id=call.id)
+    return page.render("audit/ai_call.html", {"call": call, "names": ai_calls.askers(page.uow, [call]),
+                                              "nav": "ai_calls"})
