@@ -17,7 +17,7 @@ from sqlalchemy import text
 from hushdesk import __version__
 from hushdesk.assistant import routes as assistant_routes
 from hushdesk.channels import tasks as _channel_tasks  # noqa: F401  (registers channel jobs)
-from hushdesk.channels import webchat_routes
+from hushdesk.channels import webchat_audio, webchat_routes
 from hushdesk.config import Settings, get_settings
 from hushdesk.context import AppContext
 from hushdesk.dsr import pages as dsr_pages
@@ -97,6 +97,7 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
 
     app.include_router(inbox_routes.router)
     app.include_router(webchat_routes.router)
+    app.include_router(webchat_audio.router)
     app.include_router(realtime_routes.router)
     app.include_router(pages.router)
     app.include_router(dsr_routes.public)

@@ -28,6 +28,7 @@ from hushdesk.kit.ids import new_id
 from hushdesk.kit.repository import get_scoped, scoped
 from hushdesk.metering.service import check_limits, record_usage
 from hushdesk.models import AudioClip, Contact, Conversation, Message
+from hushdesk.realtime.bus import visitor_topic
 from hushdesk.tenancy.actor import Actor
 from hushdesk.tenancy.permissions import Perm
 
@@ -125,6 +126,11 @@ def speak_message(uow: UnitOfWork, actor: Actor, message_id: str) -> AudioClip:
     record_usage(uow, actor.workspace_id, speech_chars=len(text))
     record(uow.session, actor, "assistant.speech.created", target_type="message", target_id=msg.id,
            details={"clip_id": clip_id, "engine": engine, "chars": len(text)}, request_id=uow.request_id)
+    # The visitor's open widget shows a play control (outbound replies only; notes never reach this topic).
+    event = {"type": "message.audio", "conversation_id": conv.id, "message_id": msg.id, "kind": msg.kind,
+             "audio_clip_id": clip_id}
+    bus = uow.app.events
+    uow.after_commit(lambda: bus.publish(visitor_topic(event["conversation_id"]), event))
     return clip
 
 

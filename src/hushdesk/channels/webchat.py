@@ -17,7 +17,7 @@ from hushdesk.inbox.service import Received, receive_message
 from hushdesk.kit.clock import utcnow
 from hushdesk.kit.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
 from hushdesk.kit.ids import new_id, new_token
-from hushdesk.models import Contact, Conversation, VisitorSession, Widget, Workspace
+from hushdesk.models import AudioClip, Contact, Conversation, Message, VisitorSession, Widget, Workspace
 
 CHANNEL = "webchat"
 
@@ -117,6 +117,7 @@ class VisitorMessage:
     body: str
     created_at: datetime
     client_message_id: str | None
+    audio_clip_id: str | None = None  # a spoken version of an outbound reply, if one was attached
 
 
 def visitor_history(uow: UnitOfWork, widget: Widget, token: str) -> tuple[VisitorSession, list[VisitorMessage]]:
@@ -131,10 +132,41 @@ def visitor_history(uow: UnitOfWork, widget: Widget, token: str) -> tuple[Visito
     if contact is None:
         return session, []
     cipher = contact_svc.cipher_for(uow, contact)
+    clips = _reply_clips(uow, widget.workspace_id, conv.id)
     out = []
     for m in inbox_repo.conversation_messages(uow.session, widget.workspace_id, conv.id):
         if m.kind == "note" or m.body_ct is None:
             continue
         out.append(VisitorMessage(m.id, m.kind, cipher.decrypt(m.body_ct, f"messages.body:{m.id}"), m.created_at,
-                                  m.client_message_id))
+                                  m.client_message_id, clips.get(m.id) if m.kind == "outbound" else None))
     return session, out
+
+
+def _reply_clips(uow: UnitOfWork, workspace_id: str, conversation_id: str) -> dict[str, str]:
+    """message id -> audio clip id for the conversation's spoken replies."""
+    rows = uow.session.execute(select(AudioClip.owner_id, AudioClip.id).where(
+        AudioClip.workspace_id == workspace_id, AudioClip.conversation_id == conversation_id,
+        AudioClip.owner_type == "message").order_by(AudioClip.created_at)).all()
+    out: dict[str, str] = {}
+    for owner_id, clip_id in rows:
+        out.setdefault(owner_id, clip_id)
+    return out
+
+
+def visitor_clip(uow: UnitOfWork, token: str, clip_id: str, widget: Widget | None = None) -> AudioClip:
+    """A spoken reply in the visitor's own conversation. Anything else (another conversation's clip, a clip
+    that is not of an outbound reply, public audio) is "not found", never "forbidden"."""
+    session = uow.session.execute(
+        select(VisitorSession).where(VisitorSession.token_hash == _sha(token))
+    ).scalar_one_or_none()
+    if session is None or (widget is not None and session.widget_id != widget.id):
+        raise Unauthenticated("chat session not found; start a new chat", code="unknown_visitor")
+    clip = uow.session.get(AudioClip, clip_id)
+    if (clip is None or session.conversation_id is None or clip.workspace_id != session.workspace_id
+            or clip.owner_type != "message" or clip.conversation_id != session.conversation_id):
+        raise NotFound("audio not found")
+    msg = uow.session.get(Message, clip.owner_id)
+    if (msg is None or msg.kind != "outbound" or msg.conversation_id != session.conversation_id
+            or msg.workspace_id != session.workspace_id):
+        raise NotFound("audio not found")
+    return clip

@@ -34,7 +34,7 @@ Key = Annotated[str, Query(min_length=1, max_length=64)]
 def frame_csp(request: Request, ancestors: str) -> str:
     sockets = websocket_origins(request.headers, request.app.state.settings.base_url)
     return (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; "
         f"connect-src 'self' {sockets}; frame-ancestors {ancestors}; base-uri 'none'; form-action 'self'; "
         "object-src 'none'"
     )
@@ -90,7 +90,8 @@ def history(request: Request, uow: Uow, key: Key) -> JSONResponse:
     return JSONResponse({
         "conversation_id": session.conversation_id,
         "messages": [{"message_id": m.id, "kind": m.kind, "body": m.body, "created_at": m.created_at.isoformat(),
-                      "client_message_id": m.client_message_id} for m in messages],
+                      "client_message_id": m.client_message_id, "audio_clip_id": m.audio_clip_id}
+                     for m in messages],
     }, headers={"Cache-Control": "no-store"})
 
 

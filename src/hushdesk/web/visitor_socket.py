@@ -6,7 +6,8 @@ Protocol (JSON text frames):
   client -> {"type": "message", "client_message_id": "<uuid>", "body": "..."}
   server -> {"type": "ack", "client_message_id", "message_id", "conversation_id", "created_at"}   after commit
   server -> {"type": "error", "code", "message", "client_message_id"?}                          nothing stored
-  server -> {"type": "message", "message_id", "kind", "body", "created_at", "client_message_id"} live pushes
+  server -> {"type": "message", "message_id", "kind", "body", "created_at", "client_message_id", "audio_clip_id"}
+  server -> {"type": "audio", "message_id", "audio_clip_id"}   a spoken version was attached to a reply
   client -> {"type": "ping"}  /  server -> {"type": "pong"}
 Close codes: 4401 bad or missing visitor token, 4403 origin not allowed, 4404 unknown widget key.
 
@@ -162,10 +163,15 @@ class VisitorSocket(SocketPeer):
             subscribed.set()
             while True:
                 event = await queue.get()
+                if event.get("type") == "message.audio" and event.get("kind") == "outbound":
+                    await self.send({"type": "audio", "message_id": event["message_id"],
+                                     "audio_clip_id": event["audio_clip_id"]})
+                    continue
                 if event.get("type") != "message.created" or event.get("kind") not in VISIBLE_KINDS:
                     continue
                 await self.send({
                     "type": "message", "message_id": event["message_id"], "kind": event["kind"],
                     "body": event["body"], "created_at": event["created_at"],
                     "client_message_id": event.get("client_message_id"),
+                    "audio_clip_id": event.get("audio_clip_id"),
                 })

@@ -96,8 +96,39 @@
     byId[messageId] = el;
   }
 
+  function attachAudio(el, clipId) {
+    // A spoken version of a reply: fetched with the visitor token (never a bare URL), played from a blob.
+    if (!el || !clipId || el.querySelector(".chat-audio")) { return; }
+    var box = document.createElement("div");
+    box.className = "chat-audio";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "chat-play";
+    button.textContent = "\u25B6 Play spoken reply";
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      fetch("/widget/api/audio/" + encodeURIComponent(clipId) + "?key=" + encodeURIComponent(key), {
+        headers: { "Authorization": "Bearer " + store.get(K_TOKEN) }, cache: "no-store", credentials: "omit"
+      }).then(function (res) {
+        if (!res.ok) { throw new Error("audio " + res.status); }
+        return res.blob();
+      }).then(function (blob) {
+        var audio = document.createElement("audio");
+        audio.controls = true;
+        audio.src = URL.createObjectURL(blob);
+        box.replaceChildren(audio);
+        audio.play().catch(function () { /* autoplay refused: the controls are there */ });
+      }).catch(function () {
+        button.disabled = false;
+        button.textContent = "Audio unavailable, try again";
+      });
+    });
+    box.appendChild(button);
+    el.insertBefore(box, el.querySelector(".chat-meta"));
+  }
+
   function render(msg) {
-    if (byId[msg.message_id]) { return; }
+    if (byId[msg.message_id]) { attachAudio(byId[msg.message_id], msg.audio_clip_id); return; }
     var cmid = msg.client_message_id;
     if (cmid && pending[cmid]) {
       markDelivered(pending[cmid], msg.message_id);
@@ -107,6 +138,7 @@
     }
     var el = bubble(msg.kind, msg.body, msg.created_at);
     markDelivered(el, msg.message_id);
+    if (msg.kind === "outbound") { attachAudio(el, msg.audio_clip_id); }
     list.appendChild(el);
     scrollDown();
   }
@@ -186,6 +218,8 @@
       else if (el) { markDelivered(el, m.message_id); }
     } else if (m.type === "message") {
       render(m);
+    } else if (m.type === "audio") {
+      attachAudio(byId[m.message_id], m.audio_clip_id);
     } else if (m.type === "error") {
       if (m.client_message_id && !RETRYABLE[m.code]) {
         dropFromOutbox(m.client_message_id);
