@@ -116,6 +116,7 @@
     author.textContent = m.author;
     head.appendChild(author);
     if (m.kind === "note") { head.appendChild(badge("badge-note", "Internal note")); }
+    if (m.ai) { head.appendChild(badge("badge-ai", "AI", "Written by the assistant or sent from an AI draft")); }
     if (m.redacted) { head.appendChild(badge("badge-redacted", "redacted", "Personal data is replaced by placeholders for your role")); }
     var time = document.createElement("time");
     time.setAttribute("datetime", m.created_at);
