@@ -18,7 +18,7 @@ from hushdesk.kit.clock import utcnow
 from hushdesk.kit.errors import ValidationFailed
 from hushdesk.metering import service as metering
 from hushdesk.web.conversation_view import posted_message
-from hushdesk.web.page import Page, PageContext, is_htmx
+from hushdesk.web.page import Page, PageContext, PageUnlocked, is_htmx
 
 router = APIRouter()
 
@@ -188,16 +188,19 @@ def panel(conversation_id: str, page: Page) -> HTMLResponse:
 
 
 @router.post("/conversations/{conversation_id}/assistant/draft")
-def draft(conversation_id: str, page: Page) -> HTMLResponse:
-    result = assistant.draft_reply(page.uow, page.actor, conversation_id)
+def draft(conversation_id: str, page: PageUnlocked) -> HTMLResponse:
+    # No request transaction: the provider call must not hold the database's write lock (ADR 0007).
+    result = assistant.draft_reply_unlocked(page.unlocked.ctx, page.actor, conversation_id,
+                                            request_id=page.unlocked.request_id)
     return page.render("assistant/_result.html", {"r": result, "conversation_id": conversation_id,
                                                   "segments": admin.segments(result.text or "")},
                        status=502 if result.error_code and result.error_code.startswith("ai_") else 200)
 
 
 @router.post("/conversations/{conversation_id}/assistant/summary")
-def summary(conversation_id: str, page: Page) -> HTMLResponse:
-    result = assistant.summarize(page.uow, page.actor, conversation_id)
+def summary(conversation_id: str, page: PageUnlocked) -> HTMLResponse:
+    result = assistant.summarize_unlocked(page.unlocked.ctx, page.actor, conversation_id,
+                                          request_id=page.unlocked.request_id)
     return page.render("assistant/_result.html", {"r": result, "conversation_id": conversation_id,
                                                   "segments": []})
 

@@ -12,7 +12,7 @@ from hushdesk.assistant import service as assistant
 from hushdesk.assistant.schemas import ArticleHitOut, AssistOut, SendDraftIn
 from hushdesk.assistant.tts import public_audio
 from hushdesk.tenancy.service import get_workspace_by_slug
-from hushdesk.web.deps import ApiActor, Uow
+from hushdesk.web.deps import ApiActor, ApiUnlocked, Uow
 from hushdesk.web.page import render
 
 router = APIRouter(prefix="/api/v1", tags=["assistant"])
@@ -20,20 +20,21 @@ public = APIRouter(include_in_schema=False)
 
 
 def _assist(result: assistant.AssistResult) -> JSONResponse:
-    # A provider failure is answered 502 with a clear message, but the request still commits: the failed
-    # call stays in the AI-call log and nothing else changed.
+    # A provider failure is answered 502 with a clear message; the failed call was still committed to the
+    # AI-call log and nothing else changed.
     status = 502 if result.error_code and result.error_code.startswith("ai_") else 200
     return JSONResponse(AssistOut.of(result).model_dump(), status_code=status)
 
 
 @router.post("/conversations/{conversation_id}/assistant/draft", response_model=AssistOut)
-def draft(conversation_id: str, uow: Uow, actor: ApiActor) -> JSONResponse:
-    return _assist(assistant.draft_reply(uow, actor, conversation_id))
+def draft(conversation_id: str, api: ApiUnlocked) -> JSONResponse:
+    # No request transaction here: the provider call must not hold the database's write lock (ADR 0007).
+    return _assist(assistant.draft_reply_unlocked(api.ctx, api.actor, conversation_id, request_id=api.request_id))
 
 
 @router.post("/conversations/{conversation_id}/assistant/summary", response_model=AssistOut)
-def summary(conversation_id: str, uow: Uow, actor: ApiActor) -> JSONResponse:
-    return _assist(assistant.summarize(uow, actor, conversation_id))
+def summary(conversation_id: str, api: ApiUnlocked) -> JSONResponse:
+    return _assist(assistant.summarize_unlocked(api.ctx, api.actor, conversation_id, request_id=api.request_id))
 
 
 @router.post("/conversations/{conversation_id}/assistant/drafts/{draft_id}/send", status_code=201)

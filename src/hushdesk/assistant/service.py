@@ -3,13 +3,16 @@
 Every path: access check, privacy gate (no request at all for a contact who restricted, objected or withdrew),
 usage limit, prompt from redacted text, provider call, AI-call log + usage in the same transaction, local
 rehydration, draft encrypted under the contact's key. Provider failures come back as a clear message and
-leave the conversation untouched.
+leave the conversation untouched. The HTTP endpoints use the ``*_unlocked`` variants: no transaction is open
+while the provider answers (ADR 0007).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -22,7 +25,7 @@ from hushdesk.assistant.prompting import (
     rehydrate,
     summary_prompt,
 )
-from hushdesk.assistant.providers import ChatMessage, ProviderError
+from hushdesk.assistant.providers import ChatMessage, Completion, Provider, ProviderError
 from hushdesk.assistant.settings import ai_settings, provider_for
 from hushdesk.audit.service import record
 from hushdesk.crypto.keyring import ContactCipher
@@ -38,6 +41,9 @@ from hushdesk.metering.service import check_limits, record_usage
 from hushdesk.models import AiDraft, Contact, Conversation, Message, Workspace
 from hushdesk.tenancy.actor import Actor
 from hushdesk.tenancy.permissions import Perm
+
+if TYPE_CHECKING:
+    from hushdesk.context import AppContext
 
 PLACEHOLDER_LIKE = re.compile(r"<\s*[A-Za-z][A-Za-z_]*?\s*_\s*\d+\s*>")
 DRAFT_TOKENS = 600
@@ -90,29 +96,66 @@ def _store(uow: UnitOfWork, conv: Conversation, cipher: ContactCipher, actor: Ac
     return draft
 
 
-def _generate(uow: UnitOfWork, actor: Actor, conv: Conversation, kind: str, prompt: list[ChatMessage],
-              max_tokens: int, citations: list[tuple[str, str]], stream: bool) -> AssistResult:
+@dataclass(frozen=True)
+class _Request:
+    """Everything a provider call needs, gathered in a short unit of work: no ORM objects, no session."""
+
+    kind: str
+    conversation_id: str
+    workspace_id: str
+    provider: Provider
+    model: str | None
+    prompt: list[ChatMessage]
+    max_tokens: int
+    citations: list[tuple[str, str]]
+    stream: bool
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    completion: Completion | None = None
+    error: ProviderError | None = None
+
+
+def _prepare(uow: UnitOfWork, actor: Actor, conv: Conversation, kind: str, prompt: list[ChatMessage],
+             max_tokens: int, citations: list[tuple[str, str]], stream: bool) -> _Request:
     provider = provider_for(uow, conv.workspace_id)
     check_limits(uow, conv.workspace_id)
-    sent = prompt_text(prompt)
+    return _Request(kind, conv.id, conv.workspace_id, provider, ai_settings(uow, conv.workspace_id).model, prompt,
+                    max_tokens, citations, stream)
+
+
+def _call(req: _Request) -> _Outcome:
+    """The provider round trip: the only slow step, and it runs with no database transaction open."""
     try:
-        completion = provider.complete(prompt, max_tokens=max_tokens, stream=stream)
+        return _Outcome(completion=req.provider.complete(req.prompt, max_tokens=req.max_tokens, stream=req.stream))
     except ProviderError as exc:
-        log_call(uow, conv.workspace_id, feature=kind, provider=provider.name,
-                 model=ai_settings(uow, conv.workspace_id).model, prompt=sent, actor=actor,
-                 conversation_id=conv.id, error=exc.code)
-        return AssistResult(kind, error=exc.message, error_code=exc.code)
+        return _Outcome(error=exc)
+
+
+def _record(uow: UnitOfWork, actor: Actor, conv: Conversation, req: _Request, outcome: _Outcome) -> AssistResult:
+    """AI-call log + usage, local rehydration and the encrypted draft, in one (short) transaction."""
+    sent = prompt_text(req.prompt)
+    if outcome.completion is None:
+        err = outcome.error
+        assert err is not None  # _call sets exactly one of the two
+        log_call(uow, conv.workspace_id, feature=req.kind, provider=req.provider.name, model=req.model,
+                 prompt=sent, actor=actor, conversation_id=conv.id, error=err.code)
+        return AssistResult(req.kind, error=err.message, error_code=err.code)
+    completion = outcome.completion
     cipher = _cipher(uow, conv)
     filled = rehydrate(load_state(conv, cipher), completion.text)
-    call = log_call(uow, conv.workspace_id, feature=kind, provider=provider.name, model=completion.model,
+    call = log_call(uow, conv.workspace_id, feature=req.kind, provider=req.provider.name, model=completion.model,
                     prompt=sent, actor=actor, conversation_id=conv.id, completion=completion,
                     unknown_placeholders=len(filled.unknown))
-    draft = _store(uow, conv, cipher, actor, kind, filled.text, "provider", call.id, len(filled.unknown))
-    return AssistResult(kind, filled.text, "provider", filled.unknown, citations, draft_id=draft.id,
+    draft = _store(uow, conv, cipher, actor, req.kind, filled.text, "provider", call.id, len(filled.unknown))
+    return AssistResult(req.kind, filled.text, "provider", filled.unknown, req.citations, draft_id=draft.id,
                         model=completion.model)
 
 
-def draft_reply(uow: UnitOfWork, actor: Actor, conversation_id: str, *, stream: bool = False) -> AssistResult:
+def _draft_inputs(uow: UnitOfWork, actor: Actor, conversation_id: str,
+                  stream: bool) -> tuple[Conversation, _Request | AssistResult]:
+    """Checks and inputs of a draft: either a finished result (retrieval, refusal) or a provider request."""
     actor.require(Perm.CONVERSATION_REPLY)
     actor.require(Perm.CONVERSATION_READ_RAW)  # the draft carries the customer's real details
     conv = access_conversation(uow, actor, conversation_id)
@@ -123,25 +166,69 @@ def draft_reply(uow: UnitOfWork, actor: Actor, conversation_id: str, *, stream: 
     if ai_settings(uow, conv.workspace_id).provider == "none":
         answer = extractive_answer(latest_question(messages), hits)
         if not answer:
-            return AssistResult("draft", source="retrieval", error="No published help article matches this "
-                                "question. Write the reply yourself, or add an article to the knowledge base.",
-                                error_code="no_article")
+            return conv, AssistResult("draft", source="retrieval", error="No published help article matches this "
+                                      "question. Write the reply yourself, or add an article to the knowledge base.",
+                                      error_code="no_article")
         draft = _store(uow, conv, _cipher(uow, conv), actor, "draft", answer, "retrieval", None, 0)
-        return AssistResult("draft", answer, "retrieval", [], citations[:1], draft_id=draft.id)
+        return conv, AssistResult("draft", answer, "retrieval", [], citations[:1], draft_id=draft.id)
     prompt = draft_prompt(_business(uow, conv.workspace_id), messages, hits)
-    return _generate(uow, actor, conv, "draft", prompt, DRAFT_TOKENS, citations, stream)
+    return conv, _prepare(uow, actor, conv, "draft", prompt, DRAFT_TOKENS, citations, stream)
 
 
-def summarize(uow: UnitOfWork, actor: Actor, conversation_id: str) -> AssistResult:
+def _summary_inputs(uow: UnitOfWork, actor: Actor, conversation_id: str) -> tuple[Conversation,
+                                                                                  _Request | AssistResult]:
     actor.require(Perm.CONVERSATION_READ_RAW)
     conv = access_conversation(uow, actor, conversation_id)
     require_ai_allowed(uow, conv)
     if ai_settings(uow, conv.workspace_id).provider == "none":
-        return AssistResult("summary", source="retrieval", error="Summaries need an AI provider (AI settings).",
-                            error_code="ai_not_configured")
+        return conv, AssistResult("summary", source="retrieval", error="Summaries need an AI provider (AI settings).",
+                                  error_code="ai_not_configured")
     messages = repo.conversation_messages(uow.session, conv.workspace_id, conv.id)
     prompt = summary_prompt(_business(uow, conv.workspace_id), messages)
-    return _generate(uow, actor, conv, "summary", prompt, SUMMARY_TOKENS, [], False)
+    return conv, _prepare(uow, actor, conv, "summary", prompt, SUMMARY_TOKENS, [], False)
+
+
+def draft_reply(uow: UnitOfWork, actor: Actor, conversation_id: str, *, stream: bool = False) -> AssistResult:
+    """In the caller's unit of work (its transaction stays open during the provider call: prefer
+    ``draft_reply_unlocked`` wherever the caller does not already hold a unit of work)."""
+    conv, req = _draft_inputs(uow, actor, conversation_id, stream)
+    if isinstance(req, AssistResult):
+        return req
+    return _record(uow, actor, conv, req, _call(req))
+
+
+def summarize(uow: UnitOfWork, actor: Actor, conversation_id: str) -> AssistResult:
+    conv, req = _summary_inputs(uow, actor, conversation_id)
+    if isinstance(req, AssistResult):
+        return req
+    return _record(uow, actor, conv, req, _call(req))
+
+
+def _unlocked(app: AppContext, actor: Actor, request_id: str | None,
+              gather: Callable[[UnitOfWork], tuple[Conversation, _Request | AssistResult]]) -> AssistResult:
+    """Gather in one short unit of work, call the provider with no transaction open (on SQLite, no write lock
+    held for seconds), then log the call and store the draft in a second short unit of work (ADR 0007)."""
+    with app.unit_of_work(request_id) as uow:
+        _conv, req = gather(uow)
+    if isinstance(req, AssistResult):
+        return req
+    outcome = _call(req)
+    with app.unit_of_work(request_id) as uow:
+        # Re-read: the conversation may have been erased or moved while the provider answered.
+        conv = get_scoped(uow.session, Conversation, req.conversation_id, workspace_id=actor.workspace_id,
+                          what="conversation")
+        return _record(uow, actor, conv, req, outcome)
+
+
+def draft_reply_unlocked(app: AppContext, actor: Actor, conversation_id: str, *, stream: bool = False,
+                         request_id: str | None = None) -> AssistResult:
+    """``draft_reply`` with its own short units of work and no transaction open during the provider call."""
+    return _unlocked(app, actor, request_id, lambda uow: _draft_inputs(uow, actor, conversation_id, stream))
+
+
+def summarize_unlocked(app: AppContext, actor: Actor, conversation_id: str,
+                       request_id: str | None = None) -> AssistResult:
+    return _unlocked(app, actor, request_id, lambda uow: _summary_inputs(uow, actor, conversation_id))
 
 
 def suggest_articles(uow: UnitOfWork, actor: Actor, conversation_id: str, typed: str = "") -> list[kb.Hit]:

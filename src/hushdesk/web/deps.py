@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -58,6 +59,33 @@ def api_actor(request: Request, uow: Uow) -> Actor:
 ApiActor = Annotated[Actor, Depends(api_actor)]
 
 
+@dataclass(frozen=True)
+class Unlocked:
+    """For handlers that must not hold the request's transaction (the AI provider path, ADR 0007): the app
+    context and the actor, resolved in a short unit of work that is already committed. The handler's service
+    opens its own short units of work."""
+
+    ctx: AppContext
+    actor: Actor
+    request_id: str | None
+    csrf_token: str = ""
+
+
+def _request_id(request: Request) -> str | None:
+    rid: str | None = getattr(request.state, "request_id", None)
+    return rid
+
+
+def api_actor_unlocked(request: Request) -> Unlocked:
+    ctx = app_context(request)
+    with ctx.unit_of_work(_request_id(request)) as uow:
+        actor = api_actor(request, uow)
+    return Unlocked(ctx, actor, _request_id(request))
+
+
+ApiUnlocked = Annotated[Unlocked, Depends(api_actor_unlocked)]
+
+
 def session_info(request: Request, uow: Uow) -> SessionInfo:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
@@ -72,3 +100,11 @@ def session_info(request: Request, uow: Uow) -> SessionInfo:
 
 
 Session = Annotated[SessionInfo, Depends(session_info)]
+
+
+def session_unlocked(request: Request) -> Unlocked:
+    """``session_info`` (CSRF check included) in its own short unit of work; see ``Unlocked``."""
+    ctx = app_context(request)
+    with ctx.unit_of_work(_request_id(request)) as uow:
+        info = session_info(request, uow)
+    return Unlocked(ctx, info.actor, _request_id(request), info.csrf_token)

@@ -23,7 +23,7 @@ from hushdesk.kit.errors import Conflict, ValidationFailed
 from hushdesk.models import Workspace
 from hushdesk.tenancy.actor import Actor
 from hushdesk.tenancy.permissions import Perm
-from hushdesk.web.deps import Session, Uow
+from hushdesk.web.deps import Session, Unlocked, Uow, session_unlocked
 
 T = TypeVar("T")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -64,13 +64,8 @@ class PageContext:
     def render(self, template: str, context: dict[str, Any] | None = None, *, status: int = 200,
                headers: dict[str, str] | None = None) -> HTMLResponse:
         ws = self.uow.session.get(Workspace, self.actor.workspace_id)
-        values: dict[str, Any] = {
-            "actor": self.actor, "csrf_token": self.session.csrf_token, "Perm": Perm,
-            "workspace_name": ws.name if ws else "", "fmt_time": fmt_time, "nav": "",
-            "new_client_id": str(uuid.uuid4()),
-        }
-        values.update(context or {})
-        return render(self.request, template, values, status=status, headers=headers)
+        return _render_page(self.request, self.actor, self.session.csrf_token, ws.name if ws else "", template,
+                            context, status=status, headers=headers)
 
     def attempt(self, action: Callable[[], T]) -> tuple[T | None, str | None]:
         """Run a form's action in a savepoint: input errors come back as a message to show next to the form
@@ -84,6 +79,17 @@ class PageContext:
     def back(self, url: str) -> Response:
         """After a plain form post: redirect (POST/redirect/GET)."""
         return RedirectResponse(url, status_code=303)
+
+
+def _render_page(request: Request, actor: Actor, csrf_token: str, workspace_name: str, template: str,
+                 context: dict[str, Any] | None, *, status: int = 200,
+                 headers: dict[str, str] | None = None) -> HTMLResponse:
+    values: dict[str, Any] = {
+        "actor": actor, "csrf_token": csrf_token, "Perm": Perm, "workspace_name": workspace_name,
+        "fmt_time": fmt_time, "nav": "", "new_client_id": str(uuid.uuid4()),
+    }
+    values.update(context or {})
+    return render(request, template, values, status=status, headers=headers)
 
 
 def render(request: Request, template: str, context: dict[str, Any], *, status: int = 200,
@@ -100,3 +106,31 @@ def page_context(request: Request, _csrf: FormCsrf, uow: Uow, session: Session) 
 
 
 Page = Annotated[PageContext, Depends(page_context)]
+
+
+@dataclass
+class UnlockedPage:
+    """A signed-in page whose handler holds no transaction of its own (the AI provider path, ADR 0007): the
+    session is resolved and committed before the handler runs; the service opens its own short units of work."""
+
+    request: Request
+    unlocked: Unlocked
+
+    @property
+    def actor(self) -> Actor:
+        return self.unlocked.actor
+
+    def render(self, template: str, context: dict[str, Any] | None = None, *,
+               status: int = 200) -> HTMLResponse:
+        with self.unlocked.ctx.read_only(self.unlocked.request_id) as uow:
+            ws = uow.session.get(Workspace, self.actor.workspace_id)
+            name = ws.name if ws else ""
+        return _render_page(self.request, self.actor, self.unlocked.csrf_token, name, template, context,
+                            status=status)
+
+
+def unlocked_page(request: Request, _csrf: FormCsrf) -> UnlockedPage:
+    return UnlockedPage(request, session_unlocked(request))
+
+
+PageUnlocked = Annotated[UnlockedPage, Depends(unlocked_page)]
