@@ -16,6 +16,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from hushdesk.accounts.service import create_api_token, login
 from hushdesk.assistant import kb
+from hushdesk.assistant.calls import log_call
 from hushdesk.assistant.service import draft_reply
 from hushdesk.assistant.tts import speak_message
 from hushdesk.channels.base import ContactHint, InboundAttachment, InboundMessage
@@ -53,12 +54,14 @@ def seed_ids(ctx: AppContext, world: World) -> dict[str, str]:
         assert draft.draft_id, draft.error
         answer = send_reply(uow, world.owner.actor, got.conversation.id, "They ship within two days.")
         clip = speak_message(uow, world.owner.actor, answer.message.id)
+        call = log_call(uow, world.workspace_id, feature="test", provider="none", model=None, prompt="ping",
+                        actor=world.owner.actor)
         ids = {
             "article_id": article.id, "draft_id": draft.draft_id, "clip_id": clip.id,
             "conversation_id": got.conversation.id, "contact_id": contact_id, "message_id": got.message.id,
             "order_id": order.id, "canned_id": reply.id, "reply_id": reply.id, "token_id": token.id,
             "widget_id": widget.id, "attachment_id": att.id, "user_id": world.owner.user_id,
-            "request_id": dsr.id,
+            "request_id": dsr.id, "call_id": call.id,
         }
         assert uow.session.get(ApiToken, token.id) is not None
     return ids
