@@ -20,6 +20,7 @@ from hushdesk.assistant.calls import log_call
 from hushdesk.assistant.service import draft_reply
 from hushdesk.assistant.tts import speak_message
 from hushdesk.channels.base import ContactHint, InboundAttachment, InboundMessage
+from hushdesk.channels.webchat import start_session, visitor_send, widget_by_key
 from hushdesk.context import AppContext
 from hushdesk.dsr.officer import start_for_contact
 from hushdesk.inbox import canned, orders
@@ -133,7 +134,12 @@ def setup(ctx: AppContext) -> tuple[dict[str, str], str, dict[str, str]]:
     token_b = world_b.token()
     with ctx.unit_of_work() as uow:
         result = login(uow, email=world_b.owner.email, password=PASSWORD, client_ip="127.0.0.9", user_agent="t")
-    cookies = {"hd_session": result.session_token, "csrf": result.csrf_token}
+        # Widget endpoints authenticate a visitor: B's visitor, with a conversation of their own.
+        widget_b = widget_by_key(uow, world_b.widget_key)
+        visitor_b = start_session(uow, widget_b, name=None, email=None)
+    with ctx.unit_of_work() as uow:
+        visitor_send(uow, widget_by_key(uow, world_b.widget_key), visitor_b, "hello from B", "iso-b-1")
+    cookies = {"hd_session": result.session_token, "csrf": result.csrf_token, "visitor": visitor_b}
     return ids, token_b, cookies
 
 
@@ -157,6 +163,8 @@ def test_foreign_ids_are_404(app: FastAPI, setup: tuple[dict[str, str], str, dic
             headers: dict[str, str] = {}
             if path.startswith("/api/"):
                 headers["Authorization"] = f"Bearer {token_b}"
+            elif path.startswith("/widget/api/"):
+                headers["Authorization"] = f"Bearer {cookies['visitor']}"
             else:
                 client.cookies.set("hd_session", cookies["hd_session"])
                 headers["X-CSRF-Token"] = cookies["csrf"]
