@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from hushdesk.assistant import kb
 from hushdesk.assistant.calls import ai_allowed, log_call
 from hushdesk.assistant.prompting import bot_prompt, extractive_answer, prompt_text, rehydrate
-from hushdesk.assistant.providers import ProviderError
+from hushdesk.assistant.providers import ChatMessage, Completion, Provider, ProviderError
 from hushdesk.assistant.settings import ai_settings, provider_for
 from hushdesk.audit.service import record
 from hushdesk.db import UnitOfWork
@@ -26,6 +27,9 @@ from hushdesk.inbox.service import send_reply
 from hushdesk.metering.service import UsageLimitReached, check_limits, record_usage
 from hushdesk.models import Contact, Conversation, Message, Workspace
 from hushdesk.tenancy.actor import Actor
+
+if TYPE_CHECKING:
+    from hushdesk.context import AppContext
 
 HANDOFF_TAG = "needs-human"
 BOT_NAME = "Assistant"
@@ -74,8 +78,46 @@ def _topic(text: str, topics: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class _ProviderPlan:
+    """Everything the provider call needs, gathered in a short unit of work (no transaction during the call)."""
+
+    message_id: str
+    conversation_id: str
+    prompt: list[ChatMessage]
+    provider: Provider
+    model: str  # the configured model name, for logging a failed call
+
+
 def answer_visitor(uow: UnitOfWork, message_id: str) -> BotOutcome:
-    """Job body: decide and act on one inbound web-chat message."""
+    """Decide and act on one inbound web-chat message inside the caller's unit of work (tests, tools)."""
+    plan = _plan(uow, message_id)
+    if isinstance(plan, BotOutcome):
+        return plan
+    completion, error = _call(plan)
+    return _finish(uow, plan, completion, error)
+
+
+def answer_visitor_unlocked(app: AppContext, message_id: str) -> BotOutcome:
+    """Job body: decide in one short unit of work, call the provider with no transaction open (a slow model
+    must not hold SQLite's write lock), then act in a second short unit of work."""
+    with app.unit_of_work() as uow:
+        plan = _plan(uow, message_id)
+    if isinstance(plan, BotOutcome):
+        return plan
+    completion, error = _call(plan)
+    with app.unit_of_work() as uow:
+        return _finish(uow, plan, completion, error)
+
+
+def _call(plan: _ProviderPlan) -> tuple[Completion | None, str | None]:
+    try:
+        return plan.provider.complete(plan.prompt, max_tokens=300), None
+    except ProviderError as exc:
+        return None, exc.code
+
+
+def _plan(uow: UnitOfWork, message_id: str) -> BotOutcome | _ProviderPlan:
     msg = uow.session.get(Message, message_id)
     if msg is None or msg.kind != "inbound" or msg.author_type != "contact":
         return BotOutcome("silent", "not_a_visitor_message")
@@ -99,43 +141,39 @@ def answer_visitor(uow: UnitOfWork, message_id: str) -> BotOutcome:
     if not hits or hits[0].score < settings.bot_min_score:
         return _handoff(uow, conv, "low_confidence")
     if settings.provider == "none":
-        answer = extractive_answer(question, hits)
-    else:
-        generated = _generate(uow, conv, messages, hits)
-        if generated is None:
-            return _handoff(uow, conv, "provider_failed")
-        answer = generated
+        return _reply(uow, conv, extractive_answer(question, hits), settings.provider)
+    try:
+        check_limits(uow, conv.workspace_id)
+    except UsageLimitReached:
+        return _handoff(uow, conv, "provider_failed")
+    ws = uow.session.get(Workspace, conv.workspace_id)
+    prompt = bot_prompt(ws.name if ws else "this business", messages, hits)
+    return _ProviderPlan(msg.id, conv.id, prompt, provider_for(uow, conv.workspace_id), settings.model or "")
+
+
+def _finish(uow: UnitOfWork, plan: _ProviderPlan, completion: Completion | None, error: str | None) -> BotOutcome:
+    conv = uow.session.get(Conversation, plan.conversation_id)
+    if conv is None:
+        return BotOutcome("silent", "conversation_gone")
+    if completion is None:
+        log_call(uow, conv.workspace_id, feature="bot", provider="openai", model=plan.model,
+                 prompt=prompt_text(plan.prompt), conversation_id=conv.id, error=error or "provider_error")
+        return _handoff(uow, conv, "provider_failed")
+    contact = uow.session.get(Contact, conv.contact_id) if conv.contact_id else None
+    if contact is None:
+        return BotOutcome("silent", "contact_erased")  # erased while the provider answered: store nothing
+    filled = rehydrate(load_state(conv, contact_svc.cipher_for(uow, contact)), completion.text)
+    log_call(uow, conv.workspace_id, feature="bot", provider=plan.provider.name, model=completion.model,
+             prompt=prompt_text(plan.prompt), conversation_id=conv.id, completion=completion,
+             unknown_placeholders=len(filled.unknown))
+    if filled.unknown:
+        return _handoff(uow, conv, "provider_failed")  # never send a placeholder we cannot fill
+    return _reply(uow, conv, filled.text, plan.provider.name)
+
+
+def _reply(uow: UnitOfWork, conv: Conversation, answer: str, provider: str) -> BotOutcome:
     if not answer.strip() or answer.strip().upper().startswith("HANDOFF"):
         return _handoff(uow, conv, "model_declined")
     send_reply(uow, bot_actor(conv.workspace_id), conv.id, answer.strip() + BOT_FOOTER)
     record_usage(uow, conv.workspace_id, ai_messages=1)
-    return BotOutcome("answered", settings.provider)
-
-
-def _generate(uow: UnitOfWork, conv: Conversation, messages: list[Message], hits: list[kb.Hit]) -> str | None:
-    ws = uow.session.get(Workspace, conv.workspace_id)
-    prompt = bot_prompt(ws.name if ws else "this business", messages, hits)
-    try:
-        check_limits(uow, conv.workspace_id)
-        provider = provider_for(uow, conv.workspace_id)
-        completion = provider.complete(prompt, max_tokens=300)
-    except UsageLimitReached:
-        return None
-    except ProviderError as exc:
-        log_call(uow, conv.workspace_id, feature="bot", provider="openai",
-                 model=ai_settings(uow, conv.workspace_id).model, prompt=prompt_text(prompt),
-                 conversation_id=conv.id, error=exc.code)
-        return None
-    if conv.contact_id is None:
-        return None
-    contact = uow.session.get(Contact, conv.contact_id)
-    if contact is None:
-        return None
-    filled = rehydrate(load_state(conv, contact_svc.cipher_for(uow, contact)), completion.text)
-    log_call(uow, conv.workspace_id, feature="bot", provider=provider.name, model=completion.model,
-             prompt=prompt_text(prompt), conversation_id=conv.id, completion=completion,
-             unknown_placeholders=len(filled.unknown))
-    if filled.unknown:
-        return None  # never send a visitor a placeholder we cannot fill (or someone else's data)
-    return filled.text
-
+    return BotOutcome("answered", provider)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hushdesk.assistant.bot import answer_visitor
+from hushdesk.assistant.bot import answer_visitor_unlocked
 from hushdesk.db import UnitOfWork
 from hushdesk.inbox.service import Received
 from hushdesk.worker.jobs import job
@@ -14,7 +14,9 @@ BOT_JOB = "assistant.bot_answer"
 
 @job(BOT_JOB)
 def bot_answer(uow: UnitOfWork, payload: dict[str, Any]) -> None:
-    answer_visitor(uow, str(payload["message_id"]))
+    # The job's own unit of work stays unused (so it never begins): the bot opens short ones around the
+    # provider call instead of holding a transaction while a model answers.
+    answer_visitor_unlocked(uow.app, str(payload["message_id"]))
 
 
 def schedule_bot(uow: UnitOfWork, received: Received) -> None:
