@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from hushdesk.accounts.service import create_api_token, create_user
 from hushdesk.context import AppContext
 from hushdesk.kit.ids import new_id
-from hushdesk.models import Membership, Workspace
+from hushdesk.models import Membership, Widget, Workspace
 from hushdesk.tenancy.actor import Actor, system_actor
 from hushdesk.tenancy.permissions import ALL_SCOPES, Role
 from hushdesk.tenancy.service import create_workspace
@@ -59,8 +59,6 @@ def make_world(ctx: AppContext, name: str = "Acme") -> World:
     with ctx.unit_of_work() as uow:
         ws: Workspace = create_workspace(uow, name=name, slug=slug)
         ws_id = ws.id
-        from hushdesk.models import Widget  # noqa: PLC0415
-
         widget = uow.session.query(Widget).filter(Widget.workspace_id == ws_id).one()
         widget.allowed_origins = "*"
         key = widget.public_key

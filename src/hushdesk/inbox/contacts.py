@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -31,6 +32,7 @@ class ContactView:
     phone: str | None
     locale: str | None
     identities: list[tuple[str, str]]
+    created_at: datetime
 
 
 def cipher_for(uow: UnitOfWork, contact: Contact) -> ContactCipher:
@@ -146,6 +148,7 @@ def decrypt_contact(uow: UnitOfWork, contact: Contact) -> ContactView:
         phone=cipher.decrypt(contact.phone_ct, _place(contact.id, "phone")) if contact.phone_ct else None,
         locale=contact.locale,
         identities=[(i.kind, cipher.decrypt(i.value_ct, f"contact_identities.value:{i.id}")) for i in idents],
+        created_at=contact.created_at,
     )
 
 

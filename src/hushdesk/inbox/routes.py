@@ -44,9 +44,8 @@ def _msg_out(msg: Message, body: str, redacted: bool) -> s.MessageOut:
 
 def _contact_out(uow: Uow, actor: ApiActor, contact_id: str) -> s.ContactOut:
     view = contact_svc.reveal_contact(uow, actor, contact_id)
-    contact = contact_svc.get_contact(uow, actor, contact_id)
     return s.ContactOut(id=view.id, name=view.name, email=view.email, phone=view.phone, locale=view.locale,
-                        created_at=contact.created_at)
+                        created_at=view.created_at)
 
 
 # -- contacts --------------------------------------------------------------------------------------------
