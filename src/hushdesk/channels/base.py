@@ -49,6 +49,8 @@ class InboundMessage:
     thread_ref: str | None = None
     subject: str | None = None
     attachments: tuple[InboundAttachment, ...] = field(default_factory=tuple)
+    # Channel-level spam signals the text cannot show (e.g. "honeypot": a web-chat pre-chat trap was filled).
+    spam_hints: tuple[str, ...] = ()
 
 
 class ChannelAdapter(Protocol):

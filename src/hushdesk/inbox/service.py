@@ -26,6 +26,7 @@ from hushdesk.kit.repository import get_scoped, scoped
 from hushdesk.models import AnalyticsEvent, Attachment, Contact, Conversation, ConversationCounter, Message
 from hushdesk.privacy.service import processing_allowed
 from hushdesk.realtime.bus import conversation_topic, visitor_topic, workspace_topic
+from hushdesk.spam.service import screen as screen_spam
 from hushdesk.tenancy.actor import Actor, system_actor
 from hushdesk.tenancy.permissions import Perm
 
@@ -154,7 +155,8 @@ def _publish_message(uow: UnitOfWork, conv: Conversation, msg: Message, body: st
     uow.after_commit(lambda: bus.publish(conversation_topic(conv.id), event))
     if msg.kind != "note":
         uow.after_commit(lambda: bus.publish(visitor_topic(conv.id), event))
-    uow.after_commit(lambda: bus.publish(workspace_topic(conv.workspace_id), inbox_event))
+    if not conv.spam:  # spam stays out of agents' live inbox (it waits in the Spam folder)
+        uow.after_commit(lambda: bus.publish(workspace_topic(conv.workspace_id), inbox_event))
 
 
 def receive_message(uow: UnitOfWork, workspace_id: str, inbound: InboundMessage) -> Received:
@@ -178,6 +180,7 @@ def receive_message(uow: UnitOfWork, workspace_id: str, inbound: InboundMessage)
         conv.resolved_at = None
     for att in inbound.attachments:
         _store_attachment(uow, msg, cipher, att.filename, att.content_type, att.data)
+    screen_spam(uow, conv, inbound, body)  # may flag the conversation as spam; the message is kept either way
     analytics(uow, workspace_id, "message.inbound", inbound.channel, contact_id=contact.id)
     record(uow.session, system_actor(workspace_id, f"channel:{inbound.channel}"), "message.received",
            target_type="message", target_id=msg.id, details={"conversation_id": conv.id},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hushdesk.models.base import (
@@ -29,6 +29,8 @@ class Conversation(IdPk, Timestamped, WorkspaceOwned, Base):
         Index("ix_conversations_ws_assignee", "workspace_id", "assignee_id"),
         # Tenant-scoped lookups by contact (exports, erasure) must not fall back to the workspace index.
         Index("ix_conversations_ws_contact", "workspace_id", "contact_id"),
+        # The Spam folder lists a workspace's spam newest first (the normal views filter spam out).
+        Index("ix_conversations_ws_spam_last", "workspace_id", "spam", "last_message_at"),
     )
 
     number: Mapped[int] = mapped_column(Integer, nullable=False, info=plain())
@@ -52,6 +54,14 @@ class Conversation(IdPk, Timestamped, WorkspaceOwned, Base):
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), info=plain())
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), info=plain())
     message_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0, info=plain())
+    # Spam (hushdesk.spam): the flag hides the conversation from the normal inbox. Score and reasons are signal
+    # names and numbers only ("links=3 phrases=2"), never message text. spam_source: "auto" (scored), "agent"
+    # (marked by hand) or "cleared" (an agent said "not spam": automatic scoring leaves it alone from then on).
+    spam: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false(),
+                                       info=plain())
+    spam_score: Mapped[float | None] = mapped_column(Float, info=plain())
+    spam_reasons: Mapped[str | None] = mapped_column(String(200), info=plain())
+    spam_source: Mapped[str | None] = mapped_column(String(10), info=plain())
 
 
 class Message(IdPk, Timestamped, WorkspaceOwned, Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hushdesk.models.base import Base, IdPk, Timestamped, UTCDateTime, WorkspaceOwned, plain
@@ -36,3 +36,7 @@ class VisitorSession(IdPk, Timestamped, WorkspaceOwned, Base):
         String(32), ForeignKey("conversations.id", ondelete="SET NULL"), info=plain()
     )
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, info=plain())
+    # The pre-chat form's hidden honeypot field was filled in (people never see it, form-filling bots do):
+    # a spam signal for this session's messages (hushdesk.spam), never told to the visitor.
+    honeypot: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false(),
+                                           info=plain())
