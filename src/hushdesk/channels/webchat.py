@@ -65,8 +65,12 @@ def widget_info(uow: UnitOfWork, widget: Widget) -> WidgetInfo:
                       ws.privacy_policy_url)
 
 
-def start_session(uow: UnitOfWork, widget: Widget, *, name: str | None, email: str | None) -> str:
-    """A new visitor: returns the secret token the widget keeps in the browser."""
+def start_session(uow: UnitOfWork, widget: Widget, *, name: str | None, email: str | None,
+                  honeypot: bool = False) -> str:
+    """A new visitor: returns the secret token the widget keeps in the browser.
+
+    ``honeypot``: the pre-chat form's hidden field came back filled (a bot). The session starts all the same, so
+    the sender learns nothing; its messages carry a spam hint (hushdesk.spam)."""
     if email is not None and email.strip() and ("@" not in email or len(email) > 320):
         raise ValidationFailed("please enter a valid email address", code="invalid_email")
     if name is not None and len(name) > 200:
@@ -80,7 +84,7 @@ def start_session(uow: UnitOfWork, widget: Widget, *, name: str | None, email: s
         contact = contact_svc.find_or_create(uow, widget.workspace_id, hint, None)
     uow.session.add(VisitorSession(
         id=session_id, workspace_id=widget.workspace_id, widget_id=widget.id, token_hash=_sha(token),
-        contact_id=contact.id if contact else None, last_seen_at=utcnow(),
+        contact_id=contact.id if contact else None, last_seen_at=utcnow(), honeypot=honeypot,
     ))
     return token
 
@@ -101,12 +105,13 @@ def visitor_send(uow: UnitOfWork, widget: Widget, token: str, body: str, client_
     # The visitor is identified by their chat session; a pre-chat form already linked that identity.
     inbound = InboundMessage(channel=CHANNEL, sender=ContactHint("webchat", session.id), body=body,
                              client_message_id=client_message_id, conversation_id=session.conversation_id,
-                             thread_ref=session.id)
+                             thread_ref=session.id, spam_hints=("honeypot",) if session.honeypot else ())
     received = receive_message(uow, widget.workspace_id, inbound)
     session.conversation_id = received.conversation.id
     session.contact_id = received.conversation.contact_id
     session.last_seen_at = utcnow()
-    schedule_bot(uow, received)  # the assistant's auto-answer bot (off unless enabled)
+    if not received.conversation.spam:  # the bot never answers spam (the sender sees the usual ack, nothing else)
+        schedule_bot(uow, received)  # the assistant's auto-answer bot (off unless enabled)
     return received
 
 
