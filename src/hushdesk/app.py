@@ -26,6 +26,7 @@ from hushdesk.inbox import routes as inbox_routes
 from hushdesk.realtime import routes as realtime_routes
 from hushdesk.security.ratelimit import RateLimitMiddleware, rules_from
 from hushdesk.web import pages
+from hushdesk.web.access import public
 from hushdesk.web.errors import install_error_handlers
 from hushdesk.web.middleware import (
     BodySizeLimitMiddleware,
@@ -89,7 +90,8 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
 
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
 
-    @app.get("/healthz", tags=["ops"], include_in_schema=False)
+    @app.get("/healthz", tags=["ops"], include_in_schema=False,
+             dependencies=[public("load balancers and monitoring")])
     def healthz() -> JSONResponse:
         with ctx.db.engine.connect() as conn:
             conn.execute(text("SELECT 1"))

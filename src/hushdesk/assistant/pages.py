@@ -17,6 +17,8 @@ from hushdesk.assistant.tts import clip_audio, speak_message
 from hushdesk.kit.clock import utcnow
 from hushdesk.kit.errors import ValidationFailed
 from hushdesk.metering import service as metering
+from hushdesk.tenancy.permissions import Perm
+from hushdesk.web.access import requires
 from hushdesk.web.conversation_view import posted_message
 from hushdesk.web.page import Page, PageContext, PageUnlocked, is_htmx
 
@@ -44,12 +46,12 @@ def _settings(page: PageContext, *, error: str | None = None, notice: str | None
                        status=422 if error else 200)
 
 
-@router.get("/admin/ai")
+@router.get("/admin/ai", dependencies=[requires(Perm.SETTINGS_MANAGE)])
 def ai_settings_page(page: Page) -> HTMLResponse:
     return _settings(page)
 
 
-@router.post("/admin/ai")
+@router.post("/admin/ai", dependencies=[requires(Perm.SETTINGS_MANAGE)])
 def save_ai_settings(page: Page, provider: Short = "none", base_url: Short = "", model: Short = "",
                      bot_enabled: Short = "", bot_handoff_topics: Long = "", bot_min_score: Short = "0.35",
                      tts_engine: Short = "local", speech_model: Short = "", speech_voice: Short = "",
@@ -72,19 +74,19 @@ def save_ai_settings(page: Page, provider: Short = "none", base_url: Short = "",
     return _settings(page, error=error, notice=None if error else "AI settings saved.")
 
 
-@router.post("/admin/ai/key")
+@router.post("/admin/ai/key", dependencies=[requires(Perm.SETTINGS_MANAGE)])
 def save_api_key(page: Page, api_key: Annotated[str, Form(max_length=4096)] = "") -> HTMLResponse:
     last4, error = page.attempt(lambda: set_api_key(page.uow, page.actor, api_key))
     return _settings(page, error=error, notice=None if error else f"API key saved (ends in …{last4}).")
 
 
-@router.post("/admin/ai/key/delete")
+@router.post("/admin/ai/key/delete", dependencies=[requires(Perm.SETTINGS_MANAGE)])
 def delete_api_key(page: Page) -> HTMLResponse:
     admin.delete_api_key(page.uow, page.actor)
     return _settings(page, notice="API key deleted.")
 
 
-@router.post("/admin/ai/test")
+@router.post("/admin/ai/test", dependencies=[requires(Perm.SETTINGS_MANAGE)])
 def test_connection(page: Page) -> HTMLResponse:
     result, error = page.attempt(lambda: check_connection(page.uow, page.actor))
     if result is None:
@@ -107,23 +109,23 @@ def _article(page: PageContext, article_id: str | None, *, error: str | None = N
                        status=422 if error else 200)
 
 
-@router.get("/admin/kb")
+@router.get("/admin/kb", dependencies=[requires(Perm.SETTINGS_MANAGE)])
 def kb_page(page: Page) -> HTMLResponse:
     return _kb(page)
 
 
-@router.post("/admin/kb/categories")
+@router.post("/admin/kb/categories", dependencies=[requires(Perm.SETTINGS_MANAGE)])
 def create_category(page: Page, name: Short = "") -> HTMLResponse:
     _, error = page.attempt(lambda: kb.create_category(page.uow, page.actor, name))
     return _kb(page, error=error, notice=None if error else "Category created.")
 
 
-@router.get("/admin/kb/new")
+@router.get("/admin/kb/new", dependencies=[requires(Perm.SETTINGS_MANAGE)])
 def new_article(page: Page) -> HTMLResponse:
     return _article(page, None)
 
 
-@router.post("/admin/kb/new", response_model=None)
+@router.post("/admin/kb/new", dependencies=[requires(Perm.SETTINGS_MANAGE)], response_model=None)
 def create_article(page: Page, title: Short = "", body: Long = "", category_id: Short = "",
                    action: Short = "save") -> Response:
     art, error = page.attempt(lambda: kb.save_article(page.uow, page.actor, title=title, body=body,
@@ -133,12 +135,12 @@ def create_article(page: Page, title: Short = "", body: Long = "", category_id: 
     return page.back(f"/admin/kb/{art.id}")
 
 
-@router.get("/admin/kb/{article_id}")
+@router.get("/admin/kb/{article_id}", dependencies=[requires(Perm.SETTINGS_MANAGE)])
 def edit_article(article_id: str, page: Page) -> HTMLResponse:
     return _article(page, article_id)
 
 
-@router.post("/admin/kb/{article_id}")
+@router.post("/admin/kb/{article_id}", dependencies=[requires(Perm.SETTINGS_MANAGE)])
 def save_article(article_id: str, page: Page, title: Short = "", body: Long = "", category_id: Short = "",
                  action: Short = "save") -> HTMLResponse:
     _, error = page.attempt(lambda: kb.save_article(page.uow, page.actor, title=title, body=body,
@@ -149,7 +151,7 @@ def save_article(article_id: str, page: Page, title: Short = "", body: Long = ""
                     draft=(title, body, category_id) if error else None)
 
 
-@router.post("/admin/kb/{article_id}/unpublish")
+@router.post("/admin/kb/{article_id}/unpublish", dependencies=[requires(Perm.SETTINGS_MANAGE)])
 def unpublish_article(article_id: str, page: Page) -> HTMLResponse:
     kb.unpublish_article(page.uow, page.actor, article_id)
     return _article(page, article_id, notice="Unpublished: the help center and the assistant no longer use it.")
@@ -166,13 +168,13 @@ def _month(value: str) -> tuple[int, int]:
     return now.year, now.month
 
 
-@router.get("/admin/billing")
+@router.get("/admin/billing", dependencies=[requires(Perm.SETTINGS_MANAGE, owner_only=True)])
 def billing(page: Page, month: Month = "") -> HTMLResponse:
     st = metering.statement(page.uow, page.actor, *_month(month))
     return page.render("assistant/billing.html", {"st": st, "metrics": metering.METRICS, "nav": "billing"})
 
 
-@router.get("/admin/billing.csv")
+@router.get("/admin/billing.csv", dependencies=[requires(Perm.SETTINGS_MANAGE, owner_only=True)])
 def billing_csv(page: Page, month: Month = "") -> Response:
     st = metering.statement(page.uow, page.actor, *_month(month))
     name = f"hushdesk-usage-{st.year}-{st.month:02d}.csv"
@@ -181,13 +183,14 @@ def billing_csv(page: Page, month: Month = "") -> Response:
 
 
 # -- conversation panel (htmx partials) -------------------------------------------------------------------
-@router.get("/conversations/{conversation_id}/assistant/panel")
+@router.get("/conversations/{conversation_id}/assistant/panel", dependencies=[requires(Perm.CONVERSATION_READ)])
 def panel(conversation_id: str, page: Page) -> HTMLResponse:
     return page.render("assistant/_panel_body.html", {"panel": admin.panel_state(page.uow, page.actor,
                                                                                   conversation_id)})
 
 
-@router.post("/conversations/{conversation_id}/assistant/draft")
+@router.post("/conversations/{conversation_id}/assistant/draft",
+             dependencies=[requires(Perm.CONVERSATION_READ, Perm.CONVERSATION_READ_RAW, Perm.CONVERSATION_REPLY)])
 def draft(conversation_id: str, page: PageUnlocked) -> HTMLResponse:
     # No request transaction: the provider call must not hold the database's write lock (ADR 0007).
     result = assistant.draft_reply_unlocked(page.unlocked.ctx, page.actor, conversation_id,
@@ -197,7 +200,8 @@ def draft(conversation_id: str, page: PageUnlocked) -> HTMLResponse:
                        status=502 if result.error_code and result.error_code.startswith("ai_") else 200)
 
 
-@router.post("/conversations/{conversation_id}/assistant/summary")
+@router.post("/conversations/{conversation_id}/assistant/summary",
+             dependencies=[requires(Perm.CONVERSATION_READ, Perm.CONVERSATION_READ_RAW)])
 def summary(conversation_id: str, page: PageUnlocked) -> HTMLResponse:
     result = assistant.summarize_unlocked(page.unlocked.ctx, page.actor, conversation_id,
                                           request_id=page.unlocked.request_id)
@@ -205,14 +209,15 @@ def summary(conversation_id: str, page: PageUnlocked) -> HTMLResponse:
                                                   "segments": []})
 
 
-@router.get("/conversations/{conversation_id}/assistant/articles")
+@router.get("/conversations/{conversation_id}/assistant/articles", dependencies=[requires(Perm.CONVERSATION_READ)])
 def articles(conversation_id: str, page: Page, q: Annotated[str, Query(max_length=500)] = "") -> HTMLResponse:
     hits = assistant.suggest_articles(page.uow, page.actor, conversation_id, q)
     return page.render("assistant/_articles.html", {"hits": hits, "help_url": admin.help_url(page.uow,
                                                                                            page.actor)})
 
 
-@router.post("/conversations/{conversation_id}/assistant/drafts/{draft_id}/send", response_model=None)
+@router.post("/conversations/{conversation_id}/assistant/drafts/{draft_id}/send",
+             dependencies=[requires(Perm.CONVERSATION_READ, Perm.CONVERSATION_REPLY)], response_model=None)
 def send_draft(conversation_id: str, draft_id: str, page: Page,
                body: Annotated[str, Form(max_length=100_000)] = "",
                client_message_id: Annotated[str | None, Form(max_length=64)] = None) -> Response:
@@ -223,13 +228,13 @@ def send_draft(conversation_id: str, draft_id: str, page: Page,
     return page.render("_message.html", {"m": item})
 
 
-@router.post("/messages/{message_id}/speech")
+@router.post("/messages/{message_id}/speech", dependencies=[requires(Perm.CONVERSATION_READ_RAW)])
 def speech(message_id: str, page: Page) -> HTMLResponse:
     clip = speak_message(page.uow, page.actor, message_id)
     return page.render("assistant/_audio.html", {"clip": clip})
 
 
-@router.get("/assistant/audio/{clip_id}.wav")
+@router.get("/assistant/audio/{clip_id}.wav", dependencies=[requires(Perm.CONVERSATION_READ_RAW)])
 def audio(clip_id: str, page: Page) -> Response:
     return Response(clip_audio(page.uow, page.actor, clip_id), media_type="audio/wav",
                     headers={"Cache-Control": "no-store"})

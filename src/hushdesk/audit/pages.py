@@ -18,6 +18,7 @@ from hushdesk.kit.errors import ValidationFailed
 from hushdesk.kit.repository import get_scoped
 from hushdesk.models import AuditEvent, Contact
 from hushdesk.tenancy.permissions import Perm
+from hushdesk.web.access import requires
 from hushdesk.web.page import Page, PageContext
 
 router = APIRouter(prefix="/audit")
@@ -71,7 +72,7 @@ def _viewed(page: PageContext, filters: Filters, how: str, count: int) -> None:
            request_id=page.uow.request_id)
 
 
-@router.get("")
+@router.get("", dependencies=[requires(Perm.AUDIT_READ)])
 def audit_log(page: Page, actor: Text = "", contact: Text = "", action: Text = "", since: Text = "",
               until: Text = "") -> HTMLResponse:
     filters = Filters(actor, contact, action, since, until)
@@ -80,7 +81,7 @@ def audit_log(page: Page, actor: Text = "", contact: Text = "", action: Text = "
     return page.render("audit/log.html", {"events": events, "filters": filters, "nav": "audit"})
 
 
-@router.get("/export.{fmt}", response_model=None)
+@router.get("/export.{fmt}", dependencies=[requires(Perm.AUDIT_READ)], response_model=None)
 def audit_export(page: Page, fmt: str, actor: Text = "", contact: Text = "", action: Text = "", since: Text = "",
                  until: Text = "") -> Response:
     if fmt not in ("csv", "json"):
@@ -95,7 +96,7 @@ def audit_export(page: Page, fmt: str, actor: Text = "", contact: Text = "", act
         "content-disposition": f'attachment; filename="audit-{stamp}.{fmt}"', "cache-control": "no-store"})
 
 
-@router.get("/contacts/{contact_id}")
+@router.get("/contacts/{contact_id}", dependencies=[requires(Perm.AUDIT_READ)])
 def contact_access(page: Page, contact_id: str) -> HTMLResponse:
     """Who has seen this customer's data (linked from the contact panel)."""
     page.actor.require(Perm.AUDIT_READ)
@@ -130,7 +131,7 @@ def _calls_viewed(page: PageContext, action: str, details: dict[str, object], ta
            target_id=target_id, details=details, request_id=page.uow.request_id)
 
 
-@router.get("/ai-calls")
+@router.get("/ai-calls", dependencies=[requires(Perm.AUDIT_READ)])
 def ai_call_log(page: Page, status: Status = "", since: Text = "", until: Text = "",
                 offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> HTMLResponse:
     filters = CallFilters(status, since, until)
@@ -142,7 +143,7 @@ def ai_call_log(page: Page, status: Status = "", since: Text = "", until: Text =
         "statuses": ai_calls.CALL_STATUSES, "nav": "ai_calls"})
 
 
-@router.get("/ai-calls.csv")
+@router.get("/ai-calls.csv", dependencies=[requires(Perm.AUDIT_READ)])
 def ai_call_export(page: Page, status: Status = "", since: Text = "", until: Text = "") -> Response:
     filters = CallFilters(status, since, until)
     found = ai_calls.list_calls(page.uow, page.actor, limit=MAX_CALL_EXPORT, **filters.query())  # type: ignore[arg-type]
@@ -154,7 +155,7 @@ def ai_call_export(page: Page, status: Status = "", since: Text = "", until: Tex
         "content-disposition": f'attachment; filename="ai-calls-{stamp}.csv"', "cache-control": "no-store"})
 
 
-@router.get("/ai-calls/{call_id}")
+@router.get("/ai-calls/{call_id}", dependencies=[requires(Perm.AUDIT_READ)])
 def ai_call_detail(page: Page, call_id: str) -> HTMLResponse:
     call = ai_calls.get_call(page.uow, page.actor, call_id)
     _calls_viewed(page, "ai_call.viewed", {"feature": call.feature}, target_id=call.id)

@@ -16,12 +16,13 @@ from fastapi.responses import Response
 from hushdesk.assistant.tts import decrypt_clip
 from hushdesk.channels import webchat
 from hushdesk.kit.errors import Unauthenticated
+from hushdesk.web.access import public
 from hushdesk.web.deps import Uow
 
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/widget/api/audio/{clip_id}")
+@router.get("/widget/api/audio/{clip_id}", dependencies=[public("website visitors (chat widget)")])
 def visitor_audio(request: Request, uow: Uow, clip_id: Annotated[str, Path(min_length=1, max_length=64)],
                   key: Annotated[str | None, Query(min_length=1, max_length=64)] = None) -> Response:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hushdesk.channels import webchat
 from hushdesk.kit.errors import Forbidden, Unauthenticated
+from hushdesk.web.access import public
 from hushdesk.web.deps import Uow
 from hushdesk.web.origins import frame_ancestors, websocket_origins, widget_origin_ok
 from hushdesk.web.page import render
@@ -40,14 +41,14 @@ def frame_csp(request: Request, ancestors: str) -> str:
     )
 
 
-@router.get("/widget.js")
+@router.get("/widget.js", dependencies=[public("website visitors (chat widget)")])
 def widget_loader() -> FileResponse:
     return FileResponse(STATIC / "widget.js", media_type="text/javascript; charset=utf-8",
                         headers={"Cache-Control": "public, max-age=300",
                                  "Cross-Origin-Resource-Policy": "cross-origin"})
 
 
-@router.get("/widget/frame")
+@router.get("/widget/frame", dependencies=[public("website visitors (chat widget)")])
 def widget_frame(request: Request, uow: Uow, key: Key) -> HTMLResponse:
     widget = webchat.widget_by_key(uow, key)
     info = webchat.widget_info(uow, widget)
@@ -58,7 +59,7 @@ def widget_frame(request: Request, uow: Uow, key: Key) -> HTMLResponse:
                   headers={"Content-Security-Policy": frame_csp(request, frame_ancestors(widget))})
 
 
-@router.get("/widget/demo")
+@router.get("/widget/demo", dependencies=[public("website visitors (chat widget)")])
 def widget_demo(request: Request, uow: Uow, key: Key) -> HTMLResponse:
     widget = webchat.widget_by_key(uow, key)
     return render(request, "widget_demo.html", {"info": webchat.widget_info(uow, widget)})
@@ -71,7 +72,8 @@ class SessionIn(BaseModel):
     email: str | None = Field(default=None, max_length=320)
 
 
-@router.post("/widget/api/session", status_code=201, dependencies=[Depends(widget_sessions)])
+@router.post("/widget/api/session", status_code=201,
+             dependencies=[public("website visitors (chat widget)"), Depends(widget_sessions)])
 def start_session(body: SessionIn, request: Request, uow: Uow) -> JSONResponse:
     widget = webchat.widget_by_key(uow, body.key)
     if not widget_origin_ok(widget, request.headers.get("origin"), request.headers, uow.app.settings.base_url):
@@ -80,7 +82,7 @@ def start_session(body: SessionIn, request: Request, uow: Uow) -> JSONResponse:
     return JSONResponse({"token": token}, status_code=201, headers={"Cache-Control": "no-store"})
 
 
-@router.get("/widget/api/history")
+@router.get("/widget/api/history", dependencies=[public("website visitors (chat widget)")])
 def history(request: Request, uow: Uow, key: Key) -> JSONResponse:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -95,6 +97,6 @@ def history(request: Request, uow: Uow, key: Key) -> JSONResponse:
     }, headers={"Cache-Control": "no-store"})
 
 
-@router.websocket("/widget/ws")
+@router.websocket("/widget/ws", dependencies=[public("website visitors (chat widget)")])
 async def widget_socket(websocket: WebSocket, key: str = "") -> None:
     await VisitorSocket(websocket.app.state.ctx, websocket).serve(key)

@@ -21,7 +21,9 @@ from hushdesk.dsr.service import MAX_PERMISSION_BYTES, AgentInput, SubmitInput
 from hushdesk.kit.errors import DomainError, ValidationFailed
 from hushdesk.privacy.facts import right_to_know
 from hushdesk.privacy.purposes import CONSENT_PURPOSES, OBJECTABLE, PURPOSES
+from hushdesk.tenancy.permissions import Perm
 from hushdesk.tenancy.service import get_workspace_by_slug
+from hushdesk.web.access import public, requires
 from hushdesk.web.deps import Uow
 from hushdesk.web.page import Page, PageContext, render
 
@@ -40,12 +42,12 @@ def _center(request: Request, uow: Uow, slug: str, *, error: str | None = None, 
     }, status=status)
 
 
-@router.get("/privacy/{slug}/requests")
+@router.get("/privacy/{slug}/requests", dependencies=[public("data subjects (privacy center)")])
 def center(slug: str, request: Request, uow: Uow) -> HTMLResponse:
     return _center(request, uow, slug)
 
 
-@router.post("/privacy/{slug}/requests", response_model=None)
+@router.post("/privacy/{slug}/requests", dependencies=[public("data subjects (privacy center)")], response_model=None)
 def submit(slug: str, request: Request, uow: Uow, kind: Short = "", email: Short = "", name: Short = "",
                  details: Text = "", purpose: Short = "", california: Short = "", fix_name: Short = "",
                  fix_email: Short = "", fix_phone: Short = "", agent_name: Short = "", agent_email: Short = "",
@@ -73,7 +75,7 @@ def _status_page(request: Request, uow: Uow, slug: str, request_id: str, token: 
                                                     "error": error}, status=status)
 
 
-@router.get("/privacy/{slug}/requests/{request_id}")
+@router.get("/privacy/{slug}/requests/{request_id}", dependencies=[public("data subjects (privacy center)")])
 def follow(slug: str, request_id: str, request: Request, uow: Uow, t: Token = "",
            done: Annotated[str, Query(max_length=20)] = "") -> HTMLResponse:
     notice = {"step_up": "Thank you. We sent a second code to confirm the erasure.",
@@ -92,7 +94,8 @@ VERIFY_ERRORS = {
 }
 
 
-@router.post("/privacy/{slug}/requests/{request_id}/verify", response_model=None)
+@router.post("/privacy/{slug}/requests/{request_id}/verify",
+             dependencies=[public("data subjects (privacy center)")], response_model=None)
 def verify(slug: str, request_id: str, request: Request, uow: Uow, t: Short = "", code: Short = "",
            factor: Short = "") -> Response:
     got = requester.verify(uow, slug, request_id, t, code, factor or None)
@@ -103,13 +106,13 @@ def verify(slug: str, request_id: str, request: Request, uow: Uow, t: Short = ""
     return RedirectResponse(f"/privacy/{slug}/requests/{request_id}?t={t}&done={done}", status_code=303)
 
 
-@router.post("/privacy/{slug}/requests/{request_id}/resend")
+@router.post("/privacy/{slug}/requests/{request_id}/resend", dependencies=[public("data subjects (privacy center)")])
 def resend(slug: str, request_id: str, uow: Uow, t: Short = "") -> RedirectResponse:
     requester.resend_code(uow, slug, request_id, t)
     return RedirectResponse(f"/privacy/{slug}/requests/{request_id}?t={t}&done=resent", status_code=303)
 
 
-@router.get("/privacy/{slug}/download/{token}")
+@router.get("/privacy/{slug}/download/{token}", dependencies=[public("data subjects (privacy center)")])
 def download(slug: str, token: str, uow: Uow) -> Response:
     filename, data = export_svc.download(uow, get_workspace_by_slug(uow, slug), token)
     return Response(data, media_type="application/zip", headers={
@@ -121,7 +124,7 @@ VIEWS = (("due_soon", "Due within 7 days"), ("overdue", "Overdue"), ("waiting", 
          ("closed", "Closed"))
 
 
-@router.get("/dsr")
+@router.get("/dsr", dependencies=[requires(Perm.DSR_READ)])
 def queue(page: Page, view: Annotated[str, Query(max_length=20)] = "open") -> HTMLResponse:
     view = view if view in dict(VIEWS) else "open"
     found = officer.list_queue(page.uow, page.actor, repo.QueueFilter(view=view), limit=200)
@@ -138,58 +141,58 @@ def _detail(page: PageContext, request_id: str, *, error: str | None = None, not
     }, status=status)
 
 
-@router.get("/dsr/{request_id}")
+@router.get("/dsr/{request_id}", dependencies=[requires(Perm.DSR_MANAGE)])
 def detail(request_id: str, page: Page) -> HTMLResponse:
     return _detail(page, request_id)
 
 
-@router.post("/dsr/{request_id}/approve")
+@router.post("/dsr/{request_id}/approve", dependencies=[requires(Perm.DSR_MANAGE)])
 def approve(request_id: str, page: Page) -> HTMLResponse:
     _, error = page.attempt(lambda: officer.approve(page.uow, page.actor, request_id))
     return _detail(page, request_id, error=error, notice=None if error else "Approved.",
                    status=409 if error else 200)
 
 
-@router.post("/dsr/{request_id}/deny")
+@router.post("/dsr/{request_id}/deny", dependencies=[requires(Perm.DSR_MANAGE)])
 def deny(request_id: str, page: Page, reason: Short = "", note: Text = "") -> HTMLResponse:
     _, error = page.attempt(lambda: officer.deny_request(page.uow, page.actor, request_id, reason, note or None))
     return _detail(page, request_id, error=error, notice=None if error else "Denied; the requester was told why.",
                    status=422 if error else 200)
 
 
-@router.post("/dsr/{request_id}/extend")
+@router.post("/dsr/{request_id}/extend", dependencies=[requires(Perm.DSR_MANAGE)])
 def extend(request_id: str, page: Page, reason: Short = "") -> HTMLResponse:
     _, error = page.attempt(lambda: officer.extend(page.uow, page.actor, request_id, reason))
     return _detail(page, request_id, error=error, notice=None if error else "Extended; the requester was told.",
                    status=422 if error else 200)
 
 
-@router.post("/dsr/{request_id}/pause")
+@router.post("/dsr/{request_id}/pause", dependencies=[requires(Perm.DSR_MANAGE)])
 def pause(request_id: str, page: Page) -> HTMLResponse:
     _, error = page.attempt(lambda: officer.pause(page.uow, page.actor, request_id))
     return _detail(page, request_id, error=error, notice=None if error else "Clock paused.")
 
 
-@router.post("/dsr/{request_id}/resume")
+@router.post("/dsr/{request_id}/resume", dependencies=[requires(Perm.DSR_MANAGE)])
 def resume(request_id: str, page: Page) -> HTMLResponse:
     _, error = page.attempt(lambda: officer.resume(page.uow, page.actor, request_id))
     return _detail(page, request_id, error=error, notice=None if error else "Clock running again.")
 
 
-@router.get("/dsr/{request_id}/permission")
+@router.get("/dsr/{request_id}/permission", dependencies=[requires(Perm.DSR_MANAGE)])
 def permission(request_id: str, page: Page) -> Response:
     content_type, data = officer.permission_document(page.uow, page.actor, request_id)
     return Response(data, media_type=content_type, headers={
         "content-disposition": f'attachment; filename="permission-{request_id}"', "cache-control": "no-store"})
 
 
-@router.get("/dsr-new")
+@router.get("/dsr-new", dependencies=[requires(Perm.DSR_SUBMIT)])
 def new_for_contact(page: Page, contact_id: Annotated[str, Query(max_length=32)] = "") -> HTMLResponse:
     return page.render("dsr/new.html", {"contact_id": contact_id, "kinds": list(KINDS.values()),
                                         "purposes": PURPOSES, "error": None, "nav": "dsr"})
 
 
-@router.post("/dsr-new", response_model=None)
+@router.post("/dsr-new", dependencies=[requires(Perm.DSR_SUBMIT)], response_model=None)
 def start_for_contact(page: Page, contact_id: Short = "", kind: Short = "", purpose: Short = "",
                       details: Text = "") -> Response:
     try:

@@ -28,7 +28,10 @@ from hushdesk.kit.errors import ValidationFailed
 from hushdesk.models import DataSubjectRequest
 from hushdesk.privacy import service as privacy
 from hushdesk.privacy.facts import right_to_know
+from hushdesk.tenancy.permissions import Perm
 from hushdesk.tenancy.service import get_workspace_by_slug
+from hushdesk.web import access
+from hushdesk.web.access import requires
 from hushdesk.web.deps import ApiActor, Uow
 from hushdesk.web.errors import error_body
 
@@ -68,12 +71,16 @@ def _submit_input(body: s.SubmitIn) -> SubmitInput:
 
 
 # -- public: the privacy center ----------------------------------------------------------------------------
-@public.get("/facts", summary="Right-to-know facts: categories, sources, purposes, recipients, retention")
+@public.get("/facts",
+            dependencies=[access.public("data subjects (privacy center)")],
+            summary="Right-to-know facts: categories, sources, purposes, recipients, retention")
 def facts(slug: str, uow: Uow) -> dict[str, Any]:
     return right_to_know(get_workspace_by_slug(uow, slug)).as_dict()
 
 
-@public.post("/requests", status_code=202, response_model=s.SubmittedOut,
+@public.post("/requests",
+             dependencies=[access.public("data subjects (privacy center)")], status_code=202,
+             response_model=s.SubmittedOut,
              summary="Submit a request; a one-time code goes to the email address given")
 def submit(slug: str, body: s.SubmitIn, uow: Uow) -> s.SubmittedOut:
     got = requester.submit_request(uow, slug, _submit_input(body))
@@ -82,14 +89,17 @@ def submit(slug: str, body: s.SubmitIn, uow: Uow) -> s.SubmittedOut:
                           due_at=req.due_at, token=got.token, status_url=status_url(uow, req, None))
 
 
-@public.get("/requests/{request_id}", response_model=s.StatusOut, summary="Follow a request (needs its token)")
+@public.get("/requests/{request_id}",
+            dependencies=[access.public("data subjects (privacy center)")],
+            response_model=s.StatusOut, summary="Follow a request (needs its token)")
 def follow(slug: str, request_id: str, uow: Uow,
            token: Annotated[str, Query(max_length=100)] = "") -> s.StatusOut:
     st = requester.status(uow, slug, request_id, token)
     return s.StatusOut(**st.__dict__)
 
 
-@public.post("/requests/{request_id}/verify", response_model=s.VerifyOut,
+@public.post("/requests/{request_id}/verify",
+             dependencies=[access.public("data subjects (privacy center)")], response_model=s.VerifyOut,
              summary="Enter the one-time code (and, for erasure, the step-up factor)")
 def verify(slug: str, request_id: str, body: s.VerifyIn, uow: Uow) -> Any:
     got = requester.verify(uow, slug, request_id, body.token, body.code, body.factor)
@@ -102,14 +112,18 @@ def verify(slug: str, request_id: str, body: s.VerifyIn, uow: Uow) -> Any:
     return out
 
 
-@public.post("/requests/{request_id}/resend", status_code=202, summary="Send a new code (at most 5 per request)")
+@public.post("/requests/{request_id}/resend",
+             dependencies=[access.public("data subjects (privacy center)")],
+             status_code=202, summary="Send a new code (at most 5 per request)")
 def resend(slug: str, request_id: str, body: s.TokenIn, uow: Uow) -> dict[str, str]:
     requester.resend_code(uow, slug, request_id, body.token)
     return {"status": "if a new code could be sent, it is on its way"}
 
 
 # -- privacy officer and staff --------------------------------------------------------------------------------
-@router.get("/dsr", response_model=list[s.RequestOut], summary="The privacy officer's queue")
+@router.get("/dsr",
+            dependencies=[requires(Perm.DSR_READ)],
+            response_model=list[s.RequestOut], summary="The privacy officer's queue")
 def queue(uow: Uow, actor: ApiActor, view: s.QueueView = "open", kind: s.RequestKind | None = None,
           status: s.Status | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50,
           offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> list[s.RequestOut]:
@@ -118,7 +132,9 @@ def queue(uow: Uow, actor: ApiActor, view: s.QueueView = "open", kind: s.Request
     return [request_out(r) for r in found]
 
 
-@router.get("/dsr/{request_id}", response_model=s.RequestDetailOut, summary="A request with its details (audited)")
+@router.get("/dsr/{request_id}",
+            dependencies=[requires(Perm.DSR_MANAGE)],
+            response_model=s.RequestDetailOut, summary="A request with its details (audited)")
 def detail(request_id: str, uow: Uow, actor: ApiActor) -> s.RequestDetailOut:
     d = officer.reveal_request(uow, actor, request_id)
     history = [{"at": at.isoformat(), "action": action, "actor": who} for at, action, who in d.history]
@@ -127,33 +143,34 @@ def detail(request_id: str, uow: Uow, actor: ApiActor) -> s.RequestDetailOut:
                               agent_name=d.agent_name, agent_email=d.agent_email, history=history)
 
 
-@router.post("/dsr/{request_id}/approve", response_model=s.RequestOut)
+@router.post("/dsr/{request_id}/approve", dependencies=[requires(Perm.DSR_MANAGE)], response_model=s.RequestOut)
 def approve(request_id: str, uow: Uow, actor: ApiActor) -> s.RequestOut:
     return request_out(officer.approve(uow, actor, request_id))
 
 
-@router.post("/dsr/{request_id}/deny", response_model=s.RequestOut)
+@router.post("/dsr/{request_id}/deny", dependencies=[requires(Perm.DSR_MANAGE)], response_model=s.RequestOut)
 def deny(request_id: str, body: s.DenyIn, uow: Uow, actor: ApiActor) -> s.RequestOut:
     return request_out(officer.deny_request(uow, actor, request_id, body.reason, body.note))
 
 
-@router.post("/dsr/{request_id}/extend", response_model=s.RequestOut,
+@router.post("/dsr/{request_id}/extend", dependencies=[requires(Perm.DSR_MANAGE)], response_model=s.RequestOut,
              summary="Use the one extension the regime allows (the requester is told why)")
 def extend(request_id: str, body: s.ExtendIn, uow: Uow, actor: ApiActor) -> s.RequestOut:
     return request_out(officer.extend(uow, actor, request_id, body.reason))
 
 
-@router.post("/dsr/{request_id}/pause", response_model=s.RequestOut)
+@router.post("/dsr/{request_id}/pause", dependencies=[requires(Perm.DSR_MANAGE)], response_model=s.RequestOut)
 def pause(request_id: str, uow: Uow, actor: ApiActor) -> s.RequestOut:
     return request_out(officer.pause(uow, actor, request_id))
 
 
-@router.post("/dsr/{request_id}/resume", response_model=s.RequestOut)
+@router.post("/dsr/{request_id}/resume", dependencies=[requires(Perm.DSR_MANAGE)], response_model=s.RequestOut)
 def resume(request_id: str, uow: Uow, actor: ApiActor) -> s.RequestOut:
     return request_out(officer.resume(uow, actor, request_id))
 
 
-@router.post("/contacts/{contact_id}/dsr", status_code=202, response_model=s.StartedOut,
+@router.post("/contacts/{contact_id}/dsr",
+             dependencies=[requires(Perm.DSR_SUBMIT)], status_code=202, response_model=s.StartedOut,
              summary="Start a request on a customer's behalf (the customer verifies it by email)")
 def start_for_contact(contact_id: str, body: s.StartIn, uow: Uow, actor: ApiActor) -> s.StartedOut:
     corrections = body.corrections.model_dump(exclude_none=True) if body.corrections else None
@@ -163,7 +180,8 @@ def start_for_contact(contact_id: str, body: s.StartIn, uow: Uow, actor: ApiActo
                         due_at=got.request.due_at)
 
 
-@router.get("/contacts/{contact_id}/privacy", response_model=s.PrivacyStateOut,
+@router.get("/contacts/{contact_id}/privacy",
+            dependencies=[requires(Perm.CONTACT_READ)], response_model=s.PrivacyStateOut,
             summary="Active privacy flags and consents of a contact")
 def contact_privacy(contact_id: str, uow: Uow, actor: ApiActor) -> s.PrivacyStateOut:
     st = privacy.contact_privacy(uow, actor, contact_id)
@@ -172,7 +190,8 @@ def contact_privacy(contact_id: str, uow: Uow, actor: ApiActor) -> s.PrivacyStat
         consents=[s.ConsentOut(purpose=p, granted=g, at=at) for p, (g, at) in sorted(st.consents.items())])
 
 
-@router.post("/contacts/{contact_id}/privacy/lift", response_model=s.PrivacyStateOut,
+@router.post("/contacts/{contact_id}/privacy/lift",
+             dependencies=[requires(Perm.DSR_MANAGE)], response_model=s.PrivacyStateOut,
              summary="Lift a restriction or another flag (privacy officer)")
 def lift(contact_id: str, body: s.LiftIn, uow: Uow, actor: ApiActor) -> s.PrivacyStateOut:
     privacy.lift_flag(uow, actor, contact_id, body.kind, body.purpose)

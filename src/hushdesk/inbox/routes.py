@@ -18,6 +18,7 @@ from hushdesk.inbox import service as inbox_svc
 from hushdesk.kit.errors import ValidationFailed
 from hushdesk.models import Conversation, Message
 from hushdesk.tenancy.permissions import Perm
+from hushdesk.web.access import requires
 from hushdesk.web.deps import ApiActor, Uow
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -49,7 +50,9 @@ def _contact_out(uow: Uow, actor: ApiActor, contact_id: str) -> s.ContactOut:
 
 
 # -- contacts --------------------------------------------------------------------------------------------
-@router.post("/contacts", status_code=201, response_model=s.ContactOut)
+@router.post("/contacts",
+             dependencies=[requires(Perm.CONTACT_WRITE, Perm.CONTACT_READ_RAW)],
+             status_code=201, response_model=s.ContactOut)
 def create_contact(body: s.ContactIn, uow: Uow, actor: ApiActor) -> s.ContactOut:
     actor.require(Perm.CONTACT_WRITE)
     hint = ContactHint("email", body.email, name=body.name, email=body.email, phone=body.phone, locale=body.locale)
@@ -58,7 +61,8 @@ def create_contact(body: s.ContactIn, uow: Uow, actor: ApiActor) -> s.ContactOut
     return _contact_out(uow, actor, contact.id)
 
 
-@router.get("/contacts", response_model=list[s.ContactOut])
+@router.get("/contacts",
+            dependencies=[requires(Perm.CONTACT_READ, Perm.CONTACT_READ_RAW)], response_model=list[s.ContactOut])
 def list_contacts(uow: Uow, actor: ApiActor, limit: Annotated[int, Query(ge=1, le=200)] = 50,
                   offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
                   email: Annotated[str | None, Query(max_length=320)] = None) -> list[s.ContactOut]:
@@ -68,12 +72,14 @@ def list_contacts(uow: Uow, actor: ApiActor, limit: Annotated[int, Query(ge=1, l
     return [_contact_out(uow, actor, c.id) for c in contact_svc.list_contacts(uow, actor, limit=limit, offset=offset)]
 
 
-@router.get("/contacts/{contact_id}", response_model=s.ContactOut)
+@router.get("/contacts/{contact_id}",
+            dependencies=[requires(Perm.CONTACT_READ, Perm.CONTACT_READ_RAW)], response_model=s.ContactOut)
 def get_contact(contact_id: str, uow: Uow, actor: ApiActor) -> s.ContactOut:
     return _contact_out(uow, actor, contact_id)
 
 
-@router.patch("/contacts/{contact_id}", response_model=s.ContactOut)
+@router.patch("/contacts/{contact_id}",
+              dependencies=[requires(Perm.CONTACT_WRITE, Perm.CONTACT_READ_RAW)], response_model=s.ContactOut)
 def patch_contact(contact_id: str, body: s.ContactPatch, uow: Uow, actor: ApiActor) -> s.ContactOut:
     contact_svc.update_contact(uow, actor, contact_id, name=body.name, email=body.email, phone=body.phone,
                                locale=body.locale)
@@ -88,7 +94,8 @@ def _order_out(view: order_svc.OrderView) -> s.OrderOut:
                              for i in d.items], amount=d.amount, currency=d.currency, status=d.status)
 
 
-@router.post("/contacts/{contact_id}/orders", status_code=201, response_model=s.OrderOut)
+@router.post("/contacts/{contact_id}/orders",
+             dependencies=[requires(Perm.ORDER_WRITE)], status_code=201, response_model=s.OrderOut)
 def create_order(contact_id: str, body: s.OrderIn, uow: Uow, actor: ApiActor) -> s.OrderOut:
     data = order_svc.OrderData(
         number=body.number, placed_at=body.placed_at, amount=body.amount, currency=body.currency.upper(),
@@ -99,12 +106,14 @@ def create_order(contact_id: str, body: s.OrderIn, uow: Uow, actor: ApiActor) ->
     return _order_out(order_svc.OrderView(order.id, contact_id, data))
 
 
-@router.get("/contacts/{contact_id}/orders", response_model=list[s.OrderOut])
+@router.get("/contacts/{contact_id}/orders",
+            dependencies=[requires(Perm.CONTACT_READ_RAW)], response_model=list[s.OrderOut])
 def list_orders(contact_id: str, uow: Uow, actor: ApiActor) -> list[s.OrderOut]:
     return [_order_out(v) for v in order_svc.list_orders(uow, actor, contact_id)]
 
 
-@router.post("/orders/import", response_model=s.ImportResult,
+@router.post("/orders/import",
+             dependencies=[requires(Perm.ORDER_WRITE, Perm.CONTACT_WRITE)], response_model=s.ImportResult,
              openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}, "required": True}})
 async def import_orders(request: Request, uow: Uow, actor: ApiActor) -> s.ImportResult:
     raw = await request.body()
@@ -117,7 +126,9 @@ async def import_orders(request: Request, uow: Uow, actor: ApiActor) -> s.Import
 
 
 # -- conversations ---------------------------------------------------------------------------------------
-@router.post("/conversations", status_code=201, response_model=s.CreatedConversation, responses={
+@router.post("/conversations",
+             dependencies=[requires(Perm.CONVERSATION_CREATE)],
+             status_code=201, response_model=s.CreatedConversation, responses={
     200: {"model": s.CreatedConversation,
           "description": "A retry with an earlier client_message_id: the existing conversation, nothing created"}})
 def create_conversation(body: s.ConversationCreate, response: Response, uow: Uow,
@@ -130,7 +141,7 @@ def create_conversation(body: s.ConversationCreate, response: Response, uow: Uow
                                  message=_msg_out(got.message, body.body, False), created=got.created)
 
 
-@router.get("/conversations", response_model=list[s.ConversationOut])
+@router.get("/conversations", dependencies=[requires(Perm.CONVERSATION_READ)], response_model=list[s.ConversationOut])
 def list_conversations(
     uow: Uow, actor: ApiActor,
     status: Annotated[s.Status | None, Query()] = None,
@@ -150,7 +161,8 @@ def list_conversations(
     return [_conv_out(c, tags.get(c.id, [])) for c in convs]
 
 
-@router.get("/conversations/{conversation_id}", response_model=s.ConversationDetail)
+@router.get("/conversations/{conversation_id}",
+            dependencies=[requires(Perm.CONVERSATION_READ)], response_model=s.ConversationDetail)
 def get_conversation(conversation_id: str, uow: Uow, actor: ApiActor) -> s.ConversationDetail:
     view = conv_svc.view_conversation(uow, actor, conversation_id)
     base = _conv_out(view.conversation, view.tags)
@@ -160,7 +172,9 @@ def get_conversation(conversation_id: str, uow: Uow, actor: ApiActor) -> s.Conve
     return s.ConversationDetail(**base.model_dump(), messages=msgs)
 
 
-@router.patch("/conversations/{conversation_id}", response_model=s.ConversationOut)
+@router.patch("/conversations/{conversation_id}",
+              dependencies=[requires(Perm.CONVERSATION_READ, Perm.CONVERSATION_UPDATE)],
+              response_model=s.ConversationOut)
 def patch_conversation(conversation_id: str, body: s.ConversationPatch, uow: Uow,
                        actor: ApiActor) -> s.ConversationOut:
     conv = inbox_svc.access_conversation(uow, actor, conversation_id)
@@ -179,7 +193,10 @@ def patch_conversation(conversation_id: str, body: s.ConversationPatch, uow: Uow
     return _conv_out(conv, tags)
 
 
-@router.post("/conversations/{conversation_id}/messages", status_code=201, response_model=s.MessageOut)
+@router.post("/conversations/{conversation_id}/messages",
+             dependencies=[requires(any_of=(Perm.CONVERSATION_REPLY, Perm.CONVERSATION_NOTE,
+                                                  Perm.CONVERSATION_CREATE))],
+             status_code=201, response_model=s.MessageOut)
 def create_message(conversation_id: str, body: s.MessageCreate, response: Response, uow: Uow,
                    actor: ApiActor) -> s.MessageOut:
     if body.kind == "inbound":
@@ -197,7 +214,7 @@ def create_message(conversation_id: str, body: s.MessageCreate, response: Respon
 
 
 # -- canned replies --------------------------------------------------------------------------------------
-@router.get("/canned-replies", response_model=list[s.CannedOut])
+@router.get("/canned-replies", dependencies=[requires(Perm.CANNED_USE)], response_model=list[s.CannedOut])
 def list_canned(uow: Uow, actor: ApiActor) -> list[s.CannedOut]:
     return [s.CannedOut(id=c.id, shortcut=c.shortcut, title=c.title, body=c.body)
             for c in canned_svc.list_canned(uow, actor)]

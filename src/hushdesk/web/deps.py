@@ -18,6 +18,7 @@ from hushdesk.context import AppContext
 from hushdesk.db import UnitOfWork
 from hushdesk.kit.errors import Forbidden, Unauthenticated
 from hushdesk.tenancy.actor import Actor
+from hushdesk.web.access import enforce_route_access
 
 SESSION_COOKIE = "hd_session"
 PRECSRF_COOKIE = "hd_csrf"
@@ -53,6 +54,7 @@ def api_actor(request: Request, uow: Uow) -> Actor:
         raise Unauthenticated("send an API token as 'Authorization: Bearer <token>'", code="no_token")
     actor = resolve_api_token(uow, token)
     request.state.actor = actor
+    enforce_route_access(request, actor)  # the route's declared permission, before its body is validated
     return actor
 
 
@@ -96,6 +98,7 @@ def session_info(request: Request, uow: Uow) -> SessionInfo:
         sent = request.headers.get("x-csrf-token") or getattr(request.state, "form_csrf", None) or ""
         if not hmac.compare_digest(sent, info.csrf_token):
             raise Forbidden("the form expired or came from another site; reload the page", code="csrf_failed")
+    enforce_route_access(request, info.actor)  # the route's declared permission, before its body is validated
     return info
 
 

@@ -11,8 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hushdesk.accounts import service as accounts
 from hushdesk.inbox import canned as canned_svc
-from hushdesk.tenancy.permissions import ALL_SCOPES, ROLE_DESCRIPTIONS, Role
+from hushdesk.tenancy.permissions import ALL_SCOPES, ROLE_DESCRIPTIONS, Perm, Role
 from hushdesk.web import admin_service
+from hushdesk.web.access import requires, signed_in
 from hushdesk.web.page import Page, PageContext
 
 router = APIRouter(prefix="/admin")
@@ -21,7 +22,7 @@ Short = Annotated[str, Form(max_length=320)]
 Long = Annotated[str, Form(max_length=10_000)]
 
 
-@router.get("", response_model=None)
+@router.get("", dependencies=[signed_in()], response_model=None)
 def admin_home(page: Page) -> Response:
     return RedirectResponse("/admin/users", status_code=303)
 
@@ -35,12 +36,12 @@ def _users(page: PageContext, *, error: str | None = None, notice: str | None = 
     }, status=422 if error else 200)
 
 
-@router.get("/users")
+@router.get("/users", dependencies=[requires(Perm.USERS_MANAGE)])
 def users(page: Page) -> HTMLResponse:
     return _users(page)
 
 
-@router.post("/users")
+@router.post("/users", dependencies=[requires(Perm.USERS_MANAGE)])
 def invite(page: Page, email: Short = "", name: Short = "", role: Short = "agent",
            password: Short = "") -> HTMLResponse:
     def act() -> str:
@@ -52,7 +53,7 @@ def invite(page: Page, email: Short = "", name: Short = "", role: Short = "agent
     return _users(page, error=error, notice=f"{added} was added." if added else None)
 
 
-@router.post("/users/{user_id}/role")
+@router.post("/users/{user_id}/role", dependencies=[requires(Perm.USERS_MANAGE)])
 def change_role(user_id: str, page: Page, role: Short = "") -> HTMLResponse:
     _, error = page.attempt(lambda: admin_service.set_role(page.uow, page.actor, user_id=user_id, role=role))
     return _users(page, error=error, notice=None if error else "Role changed.")
@@ -66,12 +67,12 @@ def _tokens(page: PageContext, *, error: str | None = None, secret: str | None =
                        status=422 if error else 200)
 
 
-@router.get("/tokens")
+@router.get("/tokens", dependencies=[requires(Perm.TOKENS_MANAGE)])
 def tokens(page: Page) -> HTMLResponse:
     return _tokens(page)
 
 
-@router.post("/tokens")
+@router.post("/tokens", dependencies=[requires(Perm.TOKENS_MANAGE)])
 def create_token(page: Page, name: Short = "",
                  scopes: Annotated[list[str] | None, Form()] = None) -> HTMLResponse:
     chosen = (scopes or [])[:20]
@@ -80,7 +81,7 @@ def create_token(page: Page, name: Short = "",
     return _tokens(page, error=error, secret=created[1] if created else None)
 
 
-@router.post("/tokens/{token_id}/revoke", response_model=None)
+@router.post("/tokens/{token_id}/revoke", dependencies=[requires(Perm.TOKENS_MANAGE)], response_model=None)
 def revoke_token(token_id: str, page: Page) -> Response:
     accounts.revoke_api_token(page.uow, page.actor, token_id)
     return page.back("/admin/tokens")
@@ -96,12 +97,12 @@ def _widget(page: PageContext, *, error: str | None = None, notice: str | None =
     }, status=422 if error else 200)
 
 
-@router.get("/widget")
+@router.get("/widget", dependencies=[requires(Perm.SETTINGS_MANAGE)])
 def widget(page: Page) -> HTMLResponse:
     return _widget(page)
 
 
-@router.post("/widget")
+@router.post("/widget", dependencies=[requires(Perm.SETTINGS_MANAGE)])
 def save_widget(page: Page, allowed_origins: Long = "", greeting: Long = "", prechat_form: Short = "",
                 privacy_policy_url: Long = "", privacy_contact: Short = "") -> HTMLResponse:
     _, error = page.attempt(lambda: admin_service.update_widget_settings(
@@ -118,26 +119,26 @@ def _canned(page: PageContext, *, error: str | None = None, notice: str | None =
                                              "nav": "canned"}, status=422 if error else 200)
 
 
-@router.get("/canned")
+@router.get("/canned", dependencies=[requires(Perm.CANNED_MANAGE)])
 def canned(page: Page) -> HTMLResponse:
     return _canned(page)
 
 
-@router.post("/canned")
+@router.post("/canned", dependencies=[requires(Perm.CANNED_MANAGE)])
 def create_canned(page: Page, shortcut: Short = "", title: Short = "", body: Long = "") -> HTMLResponse:
     _, error = page.attempt(lambda: canned_svc.create_canned(page.uow, page.actor, shortcut=shortcut,
                                                              title=title, body=body))
     return _canned(page, error=error, notice=None if error else f"/{shortcut.strip().lower()} was created.")
 
 
-@router.post("/canned/{reply_id}")
+@router.post("/canned/{reply_id}", dependencies=[requires(Perm.CANNED_MANAGE)])
 def update_canned(reply_id: str, page: Page, title: Short = "", body: Long = "") -> HTMLResponse:
     _, error = page.attempt(lambda: canned_svc.update_canned(page.uow, page.actor, reply_id, title=title,
                                                              body=body))
     return _canned(page, error=error, notice=None if error else "Canned reply saved.")
 
 
-@router.post("/canned/{reply_id}/delete", response_model=None)
+@router.post("/canned/{reply_id}/delete", dependencies=[requires(Perm.CANNED_MANAGE)], response_model=None)
 def delete_canned(reply_id: str, page: Page) -> Response:
     canned_svc.delete_canned(page.uow, page.actor, reply_id)
     return page.back("/admin/canned")

@@ -12,6 +12,7 @@ from hushdesk.kit.errors import RateLimited, Unauthenticated
 from hushdesk.models import User
 from hushdesk.security import twofactor
 from hushdesk.web import auth_flow
+from hushdesk.web.access import public, signed_in
 from hushdesk.web.deps import PRECSRF_COOKIE, SESSION_COOKIE, app_context
 from hushdesk.web.page import Page, render
 
@@ -30,12 +31,12 @@ def _login_page(request: Request, *, error: str | None = None, status: int = 200
     return response
 
 
-@router.get("/login")
+@router.get("/login", dependencies=[public("signing in")])
 def login_form(request: Request, next: str = "/") -> HTMLResponse:
     return _login_page(request, next_url=next)
 
 
-@router.post("/login", response_model=None)
+@router.post("/login", dependencies=[public("signing in")], response_model=None)
 def login_submit(
     request: Request,
     email: Annotated[str, Form(max_length=320)] = "",
@@ -53,7 +54,7 @@ def login_submit(
     try:
         result = auth_flow.sign_in(ctx, attempt, getattr(request.state, "request_id", None))
     except SecondFactorRequired as pending:
-        return _second_factor_page(request, pending, next_url=next)
+        return second_factor_page(request, pending, next_url=next)
     except RateLimited as exc:
         minutes = max(1, exc.retry_after // 60)
         return _login_page(request, status=429, email=email, next_url=next,
@@ -80,7 +81,7 @@ def _code_page(request: Request, *, enrol: bool, next_url: str, error: str | Non
     return response
 
 
-def _second_factor_page(request: Request, pending: SecondFactorRequired, *, next_url: str) -> HTMLResponse:
+def second_factor_page(request: Request, pending: SecondFactorRequired, *, next_url: str) -> HTMLResponse:
     ctx = app_context(request)
     enrolment = None
     if pending.enrol:
@@ -93,7 +94,7 @@ def _second_factor_page(request: Request, pending: SecondFactorRequired, *, next
     return response
 
 
-@router.post("/login/2fa", response_model=None)
+@router.post("/login/2fa", dependencies=[public("signing in")], response_model=None)
 def login_second_factor_submit(
     request: Request,
     code: Annotated[str, Form(max_length=64)] = "",
@@ -128,7 +129,7 @@ def login_second_factor_submit(
     return response
 
 
-@router.post("/logout")
+@router.post("/logout", dependencies=[signed_in()])
 def logout_submit(page: Page) -> Response:
     token = page.request.cookies.get(SESSION_COOKIE, "")
     logout(page.uow, token)

@@ -10,6 +10,8 @@ from fastapi.responses import HTMLResponse, Response
 from hushdesk.inbox import conversations as conv_svc
 from hushdesk.inbox import service as inbox_svc
 from hushdesk.kit.errors import ValidationFailed
+from hushdesk.tenancy.permissions import Perm
+from hushdesk.web.access import requires
 from hushdesk.web.conversation_view import build_conversation_page, controls, message_items, posted_message
 from hushdesk.web.inbox_view import InboxFilters, build_inbox
 from hushdesk.web.page import Page, PageContext, is_htmx
@@ -20,7 +22,7 @@ Str = Annotated[str | None, Query(max_length=200)]
 Field = Annotated[str, Form(max_length=200)]
 
 
-@router.get("/conversations/{conversation_id}")
+@router.get("/conversations/{conversation_id}", dependencies=[requires(Perm.CONVERSATION_READ)])
 def conversation(conversation_id: str, page: Page, status: Str = None, assignee: Str = None,
                  channel: Str = None, tag: Str = None, q: Str = None) -> HTMLResponse:
     detail = build_conversation_page(page.uow, page.actor, conversation_id)
@@ -30,12 +32,14 @@ def conversation(conversation_id: str, page: Page, status: Str = None, assignee:
                                       "nav": "inbox"})
 
 
-@router.get("/conversations/{conversation_id}/messages")
+@router.get("/conversations/{conversation_id}/messages", dependencies=[requires(Perm.CONVERSATION_READ)])
 def messages(conversation_id: str, page: Page) -> HTMLResponse:
     return page.render("_messages.html", {"messages": message_items(page.uow, page.actor, conversation_id)})
 
 
-@router.post("/conversations/{conversation_id}/messages", response_model=None)
+@router.post("/conversations/{conversation_id}/messages",
+             dependencies=[requires(Perm.CONVERSATION_READ, any_of=(Perm.CONVERSATION_REPLY, Perm.CONVERSATION_NOTE))],
+             response_model=None)
 def post_message(
     conversation_id: str, page: Page,
     body: Annotated[str, Form(max_length=100_000)] = "",
@@ -62,38 +66,43 @@ def _controls(page: PageContext, conversation_id: str) -> Response:
                                                        "priorities": inbox_svc.PRIORITIES})
 
 
-@router.post("/conversations/{conversation_id}/status", response_model=None)
+@router.post("/conversations/{conversation_id}/status",
+             dependencies=[requires(Perm.CONVERSATION_UPDATE)], response_model=None)
 def set_status(conversation_id: str, page: Page, status: Field = "") -> Response:
     conv_svc.set_status(page.uow, page.actor, conversation_id, status)
     return _controls(page, conversation_id)
 
 
-@router.post("/conversations/{conversation_id}/priority", response_model=None)
+@router.post("/conversations/{conversation_id}/priority",
+             dependencies=[requires(Perm.CONVERSATION_UPDATE)], response_model=None)
 def set_priority(conversation_id: str, page: Page, priority: Field = "") -> Response:
     conv_svc.set_priority(page.uow, page.actor, conversation_id, priority)
     return _controls(page, conversation_id)
 
 
-@router.post("/conversations/{conversation_id}/assignee", response_model=None)
+@router.post("/conversations/{conversation_id}/assignee",
+             dependencies=[requires(Perm.CONVERSATION_UPDATE)], response_model=None)
 def set_assignee(conversation_id: str, page: Page, assignee_id: Field = "") -> Response:
     target = page.actor.user_id if assignee_id == "me" else (assignee_id or None)
     conv_svc.assign(page.uow, page.actor, conversation_id, target)
     return _controls(page, conversation_id)
 
 
-@router.post("/conversations/{conversation_id}/tags", response_model=None)
+@router.post("/conversations/{conversation_id}/tags",
+             dependencies=[requires(Perm.CONVERSATION_UPDATE)], response_model=None)
 def add_tag(conversation_id: str, page: Page, tag: Field = "") -> Response:
     conv_svc.add_tag(page.uow, page.actor, conversation_id, tag)
     return _controls(page, conversation_id)
 
 
-@router.post("/conversations/{conversation_id}/tags/remove", response_model=None)
+@router.post("/conversations/{conversation_id}/tags/remove",
+             dependencies=[requires(Perm.CONVERSATION_UPDATE)], response_model=None)
 def remove_tag(conversation_id: str, page: Page, tag: Field = "") -> Response:
     conv_svc.remove_tag(page.uow, page.actor, conversation_id, tag)
     return _controls(page, conversation_id)
 
 
-@router.get("/attachments/{attachment_id}", response_model=None)
+@router.get("/attachments/{attachment_id}", dependencies=[requires(Perm.CONVERSATION_READ_RAW)], response_model=None)
 def attachment(attachment_id: str, page: Page) -> Response:
     filename, _content_type, data = conv_svc.download_attachment(page.uow, page.actor, attachment_id)
     safe = "".join(c for c in filename if c.isalnum() or c in "._- ")[:100] or "attachment"

@@ -7,6 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
+from hushdesk.tenancy.permissions import Perm
+from hushdesk.web.access import requires
 from hushdesk.web.inbox_view import InboxFilters, build_inbox
 from hushdesk.web.page import Page
 
@@ -16,7 +18,7 @@ Str = Annotated[str | None, Query(max_length=200)]
 Offset = Annotated[int, Query(ge=0, le=100_000)]
 
 
-@router.get("/")
+@router.get("/", dependencies=[requires(Perm.CONVERSATION_READ)])
 def inbox(page: Page, status: Str = None, assignee: Str = None, channel: Str = None, tag: Str = None,
           q: Str = None, offset: Offset = 0) -> HTMLResponse:
     filters = InboxFilters.parse(status, assignee, channel, tag, q)
@@ -24,7 +26,7 @@ def inbox(page: Page, status: Str = None, assignee: Str = None, channel: Str = N
     return page.render("inbox.html", {"inbox": data, "current_id": None, "page": None, "nav": "inbox"})
 
 
-@router.get("/inbox/list")
+@router.get("/inbox/list", dependencies=[requires(Perm.CONVERSATION_READ)])
 def inbox_list(page: Page, status: Str = None, assignee: Str = None, channel: Str = None, tag: Str = None,
                q: Str = None, current: Str = None, offset: Offset = 0) -> HTMLResponse:
     """The list alone, for htmx refreshes when a conversation changes."""

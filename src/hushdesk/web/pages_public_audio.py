@@ -17,6 +17,7 @@ from hushdesk.assistant.tts import public_audio
 from hushdesk.kit.errors import NotFound
 from hushdesk.models import Workspace
 from hushdesk.tenancy.service import get_workspace_by_slug
+from hushdesk.web.access import public
 from hushdesk.web.deps import Uow
 
 router = APIRouter()
@@ -76,7 +77,7 @@ def privacy_text(request: Request, workspace: Workspace) -> str:
     return page_text(html)
 
 
-@router.get("/privacy/{slug}/audio.wav")
+@router.get("/privacy/{slug}/audio.wav", dependencies=[public("customers (privacy notice)")])
 def privacy_audio(slug: str, request: Request, uow: Uow) -> Response:
     workspace = get_workspace_by_slug(uow, slug)
     text = privacy_text(request, workspace)
