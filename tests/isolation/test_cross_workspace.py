@@ -14,7 +14,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from starlette.routing import Route, WebSocketRoute
 
-from hushdesk.accounts.service import create_api_token, login
+from hushdesk.accounts.service import create_api_token, login, resolve_session
 from hushdesk.assistant import kb
 from hushdesk.assistant.calls import log_call
 from hushdesk.assistant.service import draft_reply
@@ -26,7 +26,9 @@ from hushdesk.dsr.officer import start_for_contact
 from hushdesk.inbox import canned, orders
 from hushdesk.inbox.service import receive_message, send_reply
 from hushdesk.models import ApiToken, Attachment, Widget
+from hushdesk.security import incidents, invitations
 from hushdesk.tenancy.actor import system_actor
+from hushdesk.tenancy.permissions import Role
 from hushdesk.web.route_table import iter_routes
 from tests.support.factories import PASSWORD, World, make_world
 
@@ -57,7 +59,14 @@ def seed_ids(ctx: AppContext, world: World) -> dict[str, str]:
         clip = speak_message(uow, world.owner.actor, answer.message.id)
         call = log_call(uow, world.workspace_id, feature="test", provider="none", model=None, prompt="ping",
                         actor=world.owner.actor)
+        invitation = invitations.invite(uow, world.owner.actor, email="iso.invitee@example.com", role=Role.AGENT)
+        incident = incidents.open_incident(uow, world.owner.actor, incidents.IncidentDraft(
+            title="iso", occurred_from=datetime(2026, 1, 1, tzinfo=UTC), occurred_until=datetime(2026, 1, 2, tzinfo=UTC),
+            detected_at=datetime(2026, 1, 2, tzinfo=UTC)))
+        session = login(uow, email=world.owner.email, password=PASSWORD, client_ip="127.0.0.8", user_agent="iso")
+        session_id = resolve_session(uow, session.session_token).session_id
         ids = {
+            "session_id": session_id, "invitation_id": invitation.invitation.id, "incident_id": incident.id,
             "article_id": article.id, "draft_id": draft.draft_id, "clip_id": clip.id,
             "conversation_id": got.conversation.id, "contact_id": contact_id, "message_id": got.message.id,
             "order_id": order.id, "canned_id": reply.id, "reply_id": reply.id, "token_id": token.id,
