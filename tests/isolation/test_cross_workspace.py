@@ -61,8 +61,8 @@ def seed_ids(ctx: AppContext, world: World) -> dict[str, str]:
                         actor=world.owner.actor)
         invitation = invitations.invite(uow, world.owner.actor, email="iso.invitee@example.com", role=Role.AGENT)
         incident = incidents.open_incident(uow, world.owner.actor, incidents.IncidentDraft(
-            title="iso", occurred_from=datetime(2026, 1, 1, tzinfo=UTC), occurred_until=datetime(2026, 1, 2, tzinfo=UTC),
-            detected_at=datetime(2026, 1, 2, tzinfo=UTC)))
+            title="iso", occurred_from=datetime(2026, 1, 1, tzinfo=UTC),
+            occurred_until=datetime(2026, 1, 2, tzinfo=UTC), detected_at=datetime(2026, 1, 2, tzinfo=UTC)))
         session = login(uow, email=world.owner.email, password=PASSWORD, client_ip="127.0.0.8", user_agent="iso")
         session_id = resolve_session(uow, session.session_token).session_id
         ids = {
