@@ -191,7 +191,7 @@ def contact_privacy(contact_id: str, uow: Uow, actor: ApiActor) -> s.PrivacyStat
 
 
 @router.post("/contacts/{contact_id}/privacy/lift",
-             dependencies=[requires(Perm.DSR_MANAGE)], response_model=s.PrivacyStateOut,
+             dependencies=[requires(Perm.DSR_MANAGE, Perm.CONTACT_READ)], response_model=s.PrivacyStateOut,
              summary="Lift a restriction or another flag (privacy officer)")
 def lift(contact_id: str, body: s.LiftIn, uow: Uow, actor: ApiActor) -> s.PrivacyStateOut:
     privacy.lift_flag(uow, actor, contact_id, body.kind, body.purpose)

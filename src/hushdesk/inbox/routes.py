@@ -95,7 +95,7 @@ def _order_out(view: order_svc.OrderView) -> s.OrderOut:
 
 
 @router.post("/contacts/{contact_id}/orders",
-             dependencies=[requires(Perm.ORDER_WRITE)], status_code=201, response_model=s.OrderOut)
+             dependencies=[requires(Perm.CONTACT_READ, Perm.ORDER_WRITE)], status_code=201, response_model=s.OrderOut)
 def create_order(contact_id: str, body: s.OrderIn, uow: Uow, actor: ApiActor) -> s.OrderOut:
     data = order_svc.OrderData(
         number=body.number, placed_at=body.placed_at, amount=body.amount, currency=body.currency.upper(),

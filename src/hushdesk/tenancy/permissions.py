@@ -87,7 +87,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
 SCOPE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     "contacts:read": frozenset({Perm.CONTACT_READ, Perm.CONTACT_READ_RAW}),
     "contacts:write": frozenset({Perm.CONTACT_WRITE, Perm.ORDER_WRITE}),
-    "conversations:read": frozenset({Perm.CONVERSATION_READ, Perm.CONVERSATION_READ_RAW, Perm.SEARCH}),
+    # canned.use: GET /api/v1/canned-replies existed with no scope granting it (found by the route-roles test).
+    "conversations:read": frozenset(
+        {Perm.CONVERSATION_READ, Perm.CONVERSATION_READ_RAW, Perm.SEARCH, Perm.CANNED_USE}
+    ),
     "conversations:write": frozenset(
         {Perm.CONVERSATION_CREATE, Perm.CONVERSATION_REPLY, Perm.CONVERSATION_NOTE, Perm.CONVERSATION_UPDATE}
     ),
