@@ -15,12 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar, cast
 
-import httpx2
 import openai
 from openai.types.chat import ChatCompletionMessageParam
 
 from hushdesk.kit.errors import DomainError
-from hushdesk.kit.net import OutboundBlocked, check_outbound_url
+from hushdesk.kit.net import OutboundBlocked, check_outbound_url, pinned_client
 
 log = logging.getLogger(__name__)
 
@@ -193,11 +192,9 @@ _clients_lock = threading.Lock()
 
 def _build_client(cfg: ProviderConfig) -> openai.OpenAI:
     base_url = check_outbound_url(cfg.base_url, cfg.allow_private)
-
-    def recheck(request: httpx2.Request) -> None:
-        check_outbound_url(str(request.url), cfg.allow_private)
-
-    http = httpx2.Client(follow_redirects=False, event_hooks={"request": [recheck]}, timeout=cfg.timeout)
+    # No redirects, every request URL re-checked, and every connection made to the addresses that passed the
+    # check (DNS rebinding cannot swap in a private address between the check and the connect): kit/net.py.
+    http = pinned_client(allow_private=cfg.allow_private, timeout=cfg.timeout)
     return openai.OpenAI(api_key=cfg.api_key or "no-key", base_url=base_url, timeout=cfg.timeout,
                          max_retries=cfg.max_retries, http_client=http)
 
