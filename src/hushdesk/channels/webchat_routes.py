@@ -70,6 +70,8 @@ class SessionIn(BaseModel):
     key: str = Field(min_length=1, max_length=64)
     name: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=320)
+    # The pre-chat form's hidden honeypot input: people never see it, so a value means a bot (hushdesk.spam).
+    website: str | None = Field(default=None, max_length=500)
 
 
 @router.post("/widget/api/session", status_code=201,
@@ -78,7 +80,7 @@ def start_session(body: SessionIn, request: Request, uow: Uow) -> JSONResponse:
     widget = webchat.widget_by_key(uow, body.key)
     if not widget_origin_ok(widget, request.headers.get("origin"), request.headers, uow.app.settings.base_url):
         raise Forbidden("this site is not allowed to use the chat widget", code="origin_not_allowed")
-    token = webchat.start_session(uow, widget, name=body.name, email=body.email)
+    token = webchat.start_session(uow, widget, name=body.name, email=body.email, honeypot=bool(body.website))
     return JSONResponse({"token": token}, status_code=201, headers={"Cache-Control": "no-store"})
 
 

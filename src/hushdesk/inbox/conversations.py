@@ -199,8 +199,10 @@ def remove_tag(uow: UnitOfWork, actor: Actor, conversation_id: str, name: str) -
     return repo.tags_of(uow.session, actor.workspace_id, [conv.id]).get(conv.id, [])
 
 
-def search(uow: UnitOfWork, actor: Actor, query: str, limit: int = 50) -> list[Conversation]:
-    """Full-text over redacted text, plus exact contact lookup by email/phone through the blind index."""
+def search(uow: UnitOfWork, actor: Actor, query: str, limit: int = 50, *,
+           spam: bool | None = None) -> list[Conversation]:
+    """Full-text over redacted text, plus exact contact lookup by email/phone through the blind index.
+    ``spam``: None finds both, False leaves the Spam folder out, True searches only it."""
     actor.require(Perm.SEARCH)
     query = query.strip()[:200]
     if not query:
@@ -218,9 +220,10 @@ def search(uow: UnitOfWork, actor: Actor, query: str, limit: int = 50) -> list[C
     ordered = list(dict.fromkeys(conv_ids))[:limit]
     if not ordered:
         return []
-    rows = uow.session.execute(
-        scoped(Conversation, workspace_id=actor.workspace_id).where(Conversation.id.in_(ordered))
-    ).scalars().all()
+    stmt = scoped(Conversation, workspace_id=actor.workspace_id).where(Conversation.id.in_(ordered))
+    if spam is not None:
+        stmt = stmt.where(Conversation.spam == spam)
+    rows = uow.session.execute(stmt).scalars().all()
     by_id = {c.id: c for c in rows}
     return [by_id[c] for c in ordered if c in by_id]
 

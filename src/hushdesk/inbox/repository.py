@@ -18,10 +18,14 @@ class ConversationFilter:
     channel: str | None = None
     tag: str | None = None
     contact_id: str | None = None
+    # Spam folder: False (the default) leaves spam out, True lists only spam, None lists both.
+    spam: bool | None = False
 
 
 def filtered_conversations(workspace_id: str, flt: ConversationFilter) -> Select[Conversation]:
     stmt = scoped(Conversation, workspace_id=workspace_id)
+    if flt.spam is not None:
+        stmt = stmt.where(Conversation.spam == flt.spam)
     if flt.status:
         stmt = stmt.where(Conversation.status == flt.status)
     if flt.assignee_id == "none":
@@ -49,11 +53,16 @@ def list_conversations(session: Session, workspace_id: str, flt: ConversationFil
 
 
 def count_by_status(session: Session, workspace_id: str) -> dict[str, int]:
+    """Counts per status of the normal inbox, plus ``"spam"``: the Spam folder's size (any status)."""
     rows = session.execute(
-        select(Conversation.status, func.count()).where(Conversation.workspace_id == workspace_id)
-        .group_by(Conversation.status)
+        select(Conversation.spam, Conversation.status, func.count()).where(Conversation.workspace_id == workspace_id)
+        .group_by(Conversation.spam, Conversation.status)
     ).all()
-    return {status: count for status, count in rows}
+    out: dict[str, int] = {"spam": 0}
+    for spam, status, count in rows:
+        key = "spam" if spam else status
+        out[key] = out.get(key, 0) + count
+    return out
 
 
 def tags_of(session: Session, workspace_id: str, conversation_ids: list[str]) -> dict[str, list[str]]:

@@ -17,6 +17,7 @@ from hushdesk.inbox import schemas as s
 from hushdesk.inbox import service as inbox_svc
 from hushdesk.kit.errors import ValidationFailed
 from hushdesk.models import Conversation, Message
+from hushdesk.spam import service as spam_svc
 from hushdesk.tenancy.permissions import Perm
 from hushdesk.web.access import requires
 from hushdesk.web.deps import ApiActor, Uow
@@ -33,7 +34,8 @@ def _conv_out(conv: Conversation, tags: list[str]) -> s.ConversationOut:
         id=conv.id, number=conv.number, contact_id=conv.contact_id, channel=conv.channel, status=conv.status,
         priority=conv.priority, assignee_id=conv.assignee_id, subject=conv.subject_redacted, tags=tags,
         message_count=conv.message_count, created_at=conv.created_at, last_message_at=conv.last_message_at,
-        first_response_at=conv.first_response_at, resolved_at=conv.resolved_at,
+        first_response_at=conv.first_response_at, resolved_at=conv.resolved_at, spam=bool(conv.spam),
+        spam_score=conv.spam_score, spam_reasons=conv.spam_reasons, spam_source=conv.spam_source,
     )
 
 
@@ -149,13 +151,16 @@ def list_conversations(
     channel: Annotated[str | None, Query(max_length=20)] = None,
     tag: Annotated[str | None, Query(max_length=50)] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
+    spam: Annotated[s.SpamQuery, Query(description="false: leave spam out; true: the Spam folder; any")] = "false",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[s.ConversationOut]:
+    only_spam = {"false": False, "true": True, "any": None}[spam]
     if q:
-        convs = conv_svc.search(uow, actor, q, limit)
+        convs = conv_svc.search(uow, actor, q, limit, spam=only_spam)
     else:
-        flt = repo.ConversationFilter(status=status, assignee_id=assignee_id, channel=channel, tag=tag)
+        flt = repo.ConversationFilter(status=status, assignee_id=assignee_id, channel=channel, tag=tag,
+                                      spam=only_spam)
         convs = conv_svc.list_conversations(uow, actor, flt, limit=limit, offset=offset)
     tags = repo.tags_of(uow.session, actor.workspace_id, [c.id for c in convs])
     return [_conv_out(c, tags.get(c.id, [])) for c in convs]
@@ -188,6 +193,8 @@ def patch_conversation(conversation_id: str, body: s.ConversationPatch, uow: Uow
         conv_svc.add_tag(uow, actor, conversation_id, tag)
     for tag in body.remove_tags:
         conv_svc.remove_tag(uow, actor, conversation_id, tag)
+    if body.spam is not None:
+        (spam_svc.mark_spam if body.spam else spam_svc.mark_not_spam)(uow, actor, conversation_id)
     uow.session.flush()
     tags = repo.tags_of(uow.session, actor.workspace_id, [conv.id]).get(conv.id, [])
     return _conv_out(conv, tags)

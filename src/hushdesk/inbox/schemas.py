@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Status = Literal["open", "pending", "resolved", "closed"]
 Priority = Literal["low", "normal", "high", "urgent"]
+SpamQuery = Literal["false", "true", "any"]  # leave the Spam folder out (default), only spam, or both
 OrderStatus = Literal["pending", "paid", "shipped", "delivered", "cancelled", "refunded", "returned"]
 
 
@@ -88,6 +89,7 @@ class ConversationPatch(Strict):
     unassign: bool = False
     add_tags: list[str] = Field(default_factory=list, max_length=20)
     remove_tags: list[str] = Field(default_factory=list, max_length=20)
+    spam: bool | None = Field(default=None, description="true moves it to the Spam folder, false is 'not spam'")
 
 
 class ConversationOut(BaseModel):
@@ -105,6 +107,10 @@ class ConversationOut(BaseModel):
     last_message_at: datetime
     first_response_at: datetime | None
     resolved_at: datetime | None
+    spam: bool = Field(description="in the Spam folder (left out of the normal lists)")
+    spam_score: float | None = Field(description="highest automatic spam score seen, if any")
+    spam_reasons: str | None = Field(description="the signals behind the score, e.g. 'links=3 shortener=1'")
+    spam_source: str | None = Field(description="auto, agent, or cleared (an agent said it is not spam)")
 
 
 class MessageOut(BaseModel):

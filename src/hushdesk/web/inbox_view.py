@@ -21,11 +21,13 @@ from hushdesk.inbox.service import STATUSES
 from hushdesk.kit.errors import ValidationFailed
 from hushdesk.kit.repository import scoped
 from hushdesk.models import Contact, Conversation, Message
+from hushdesk.spam import service as spam_svc
 from hushdesk.tenancy.actor import Actor
 from hushdesk.tenancy.permissions import Perm
 
 ASSIGNEE_CHOICES = ("anyone", "me", "unassigned")
 CHANNELS = ("webchat", "api", "email", "messenger")
+SPAM = "spam"
 PREVIEW_CHARS = 140
 PAGE_SIZE = 50
 MAX_OFFSET = 100_000
@@ -33,7 +35,7 @@ MAX_OFFSET = 100_000
 
 @dataclass(frozen=True)
 class InboxFilters:
-    status: str = "open"  # one of STATUSES or "all"
+    status: str = "open"  # one of STATUSES, "all", or "spam" (the Spam folder, whatever the status)
     assignee: str = "anyone"
     channel: str = ""
     tag: str = ""
@@ -43,8 +45,8 @@ class InboxFilters:
     def parse(cls, status: str | None, assignee: str | None, channel: str | None, tag: str | None,
               q: str | None) -> InboxFilters:
         status = (status or "open").strip()
-        if status not in (*STATUSES, "all"):
-            raise ValidationFailed(f"status must be one of {', '.join((*STATUSES, 'all'))}")
+        if status not in (*STATUSES, "all", SPAM):
+            raise ValidationFailed(f"status must be one of {', '.join((*STATUSES, 'all', SPAM))}")
         assignee = (assignee or "anyone").strip()
         if assignee not in ASSIGNEE_CHOICES:
             raise ValidationFailed("assignee must be anyone, me or unassigned")
@@ -59,13 +61,15 @@ class InboxFilters:
 
     def repo_filter(self, actor: Actor) -> repo.ConversationFilter:
         assignee_id = {"me": actor.user_id or "-", "unassigned": "none"}.get(self.assignee)
-        return repo.ConversationFilter(status=None if self.status == "all" else self.status,
+        return repo.ConversationFilter(status=None if self.status in ("all", SPAM) else self.status,
                                        assignee_id=assignee_id, channel=self.channel or None,
-                                       tag=self.tag or None)
+                                       tag=self.tag or None, spam=self.status == SPAM)
 
     def matches(self, conv: Conversation, actor: Actor, tags: list[str]) -> bool:
         """The same filters applied to search results (search ranks first, then filters)."""
-        if self.status not in ("all", conv.status):
+        if conv.spam != (self.status == SPAM):  # spam only ever shows in the Spam folder
+            return False
+        if self.status not in ("all", SPAM, conv.status):
             return False
         if self.assignee == "me" and conv.assignee_id != actor.user_id:
             return False
@@ -90,6 +94,7 @@ class ConversationRow:
     tags: list[str]
     last_message_at: datetime
     message_count: int
+    spam_reasons: str | None = None  # shown in the Spam folder: why it is there (signal names, no text)
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,7 @@ class InboxData:
     offset: int = 0
     page_size: int = PAGE_SIZE
     has_more: bool = False
+    spam_threshold: float | None = None  # shown (and editable by admins) in the Spam folder only
 
 
 def member_names(uow: UnitOfWork, actor: Actor) -> dict[str, str]:
@@ -163,10 +169,13 @@ def build_inbox(uow: UnitOfWork, actor: Actor, filters: InboxFilters, *, offset:
             subject=c.subject_redacted, preview=previews.get(c.id, ""), status=c.status, priority=c.priority,
             channel=c.channel, assignee_name=members.get(c.assignee_id) if c.assignee_id else None,
             tags=tags.get(c.id, []), last_message_at=c.last_message_at, message_count=c.message_count,
+            spam_reasons=(c.spam_reasons or ("marked by an agent" if c.spam_source == "agent" else None))
+            if c.spam else None,
         )
         for c in convs
     ]
     counts = repo.count_by_status(uow.session, actor.workspace_id)
-    return InboxData(filters, rows, {s: counts.get(s, 0) for s in STATUSES},
+    return InboxData(filters, rows, {s: counts.get(s, 0) for s in (*STATUSES, SPAM)},
                      conv_svc.tag_names(uow, actor), members=members, offset=offset, page_size=limit,
-                     has_more=has_more)
+                     has_more=has_more,
+                     spam_threshold=spam_svc.get_threshold(uow, actor) if filters.status == SPAM else None)

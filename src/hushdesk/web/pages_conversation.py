@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from hushdesk.inbox import conversations as conv_svc
 from hushdesk.inbox import service as inbox_svc
 from hushdesk.kit.errors import ValidationFailed
+from hushdesk.spam import service as spam_svc
 from hushdesk.tenancy.permissions import Perm
 from hushdesk.web.access import requires
 from hushdesk.web.conversation_view import build_conversation_page, controls, message_items, posted_message
@@ -100,6 +101,27 @@ def add_tag(conversation_id: str, page: Page, tag: Field = "") -> Response:
 def remove_tag(conversation_id: str, page: Page, tag: Field = "") -> Response:
     conv_svc.remove_tag(page.uow, page.actor, conversation_id, tag)
     return _controls(page, conversation_id)
+
+
+@router.post("/conversations/{conversation_id}/spam",
+             dependencies=[requires(Perm.CONVERSATION_UPDATE)], response_model=None)
+def mark_spam(conversation_id: str, page: Page) -> Response:
+    spam_svc.mark_spam(page.uow, page.actor, conversation_id)
+    return page.back(f"/conversations/{conversation_id}?status=spam")
+
+
+@router.post("/conversations/{conversation_id}/not-spam",
+             dependencies=[requires(Perm.CONVERSATION_UPDATE)], response_model=None)
+def mark_not_spam(conversation_id: str, page: Page) -> Response:
+    spam_svc.mark_not_spam(page.uow, page.actor, conversation_id)
+    return page.back(f"/conversations/{conversation_id}?status=open")
+
+
+@router.post("/conversations/{conversation_id}/delete-spam",
+             dependencies=[requires(Perm.CONVERSATION_UPDATE)], response_model=None)
+def delete_spam(conversation_id: str, page: Page) -> Response:
+    spam_svc.delete_spam(page.uow, page.actor, conversation_id)
+    return page.back("/?status=spam")
 
 
 @router.get("/attachments/{attachment_id}", dependencies=[requires(Perm.CONVERSATION_READ_RAW)], response_model=None)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Form, Query
+from fastapi.responses import HTMLResponse, Response
 
+from hushdesk.kit.errors import ValidationFailed
+from hushdesk.spam import service as spam_svc
 from hushdesk.tenancy.permissions import Perm
 from hushdesk.web.access import requires
 from hushdesk.web.inbox_view import InboxFilters, build_inbox
@@ -33,3 +35,14 @@ def inbox_list(page: Page, status: Str = None, assignee: Str = None, channel: St
     filters = InboxFilters.parse(status, assignee, channel, tag, q)
     data = build_inbox(page.uow, page.actor, filters, offset=offset)
     return page.render("_conversation_list.html", {"inbox": data, "current_id": current})
+
+
+@router.post("/inbox/spam-threshold", dependencies=[requires(Perm.SETTINGS_MANAGE)], response_model=None)
+def set_spam_threshold(page: Page, threshold: Annotated[str, Form(max_length=10)] = "") -> Response:
+    """The workspace's spam threshold, from the form at the top of the Spam folder (0 turns scoring off)."""
+    try:
+        value = float(threshold)
+    except ValueError:
+        raise ValidationFailed("the spam threshold must be a number") from None
+    spam_svc.set_threshold(page.uow, page.actor, value)
+    return page.back("/?status=spam")

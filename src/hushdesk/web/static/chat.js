@@ -276,12 +276,13 @@
     };
   }
 
-  function ensureSession(name, email) {
+  function ensureSession(name, email, website) {
     if (store.get(K_TOKEN)) { return Promise.resolve(store.get(K_TOKEN)); }
     if (starting) { return starting; }
     starting = fetch("/widget/api/session", {
       method: "POST", headers: { "Content-Type": "application/json" }, credentials: "omit",
-      body: JSON.stringify({ key: key, name: name || null, email: email || null })
+      // website: the hidden honeypot field; people leave it empty (see chat.css .prechat-hp)
+      body: JSON.stringify({ key: key, name: name || null, email: email || null, website: website || null })
     }).then(function (res) {
       return res.json().then(function (data) {
         if (!res.ok) { throw new Error((data.error && data.error.message) || "could not start the chat"); }
@@ -304,7 +305,8 @@
   prechat.addEventListener("submit", function (event) {
     event.preventDefault();
     var data = new FormData(prechat);
-    ensureSession(String(data.get("name") || "").trim(), String(data.get("email") || "").trim())
+    ensureSession(String(data.get("name") || "").trim(), String(data.get("email") || "").trim(),
+                  String(data.get("website") || ""))
       .then(function () { showError(""); showChat(); input.focus(); connect(); })
       .catch(function (err) { showError(err.message); });
   });
