@@ -113,6 +113,12 @@ def _sign_in(ctx: AppContext, who: Principal) -> None:
     who.session, who.csrf = result.session_token, result.csrf_token
 
 
+def _other_session(ctx: AppContext, who: Principal) -> str:
+    with ctx.unit_of_work() as uow:
+        result = login(uow, email=who.email, password=PASSWORD, client_ip=who.ip, user_agent="second device")
+        return resolve_session(uow, result.session_token).session_id
+
+
 def _still_signed_in(ctx: AppContext, who: Principal) -> bool:
     try:
         with ctx.read_only() as uow:
@@ -132,6 +138,7 @@ def principals(ctx: AppContext) -> dict[str, Principal]:
         who = Principal(role.value, member.actor, seed_ids(ctx, world), email=member.email, ip=f"127.0.3.{n + 1}")
         who.ids["slug"] = world.slug
         _sign_in(ctx, who)
+        who.ids["session_id"] = _other_session(ctx, who)  # sessions are per user: one of their own to revoke
         found[who.label] = who
     # One token per scope, and one with every scope (routes that need permissions from two scopes).
     for scopes in [(scope,) for scope in ALL_SCOPES] + [ALL_SCOPES]:

@@ -21,6 +21,7 @@ from hushdesk.kit.errors import ValidationFailed
 from hushdesk.models.security import Incident
 from hushdesk.security import incidents as svc
 from hushdesk.tenancy.permissions import Perm
+from hushdesk.web.access import requires
 from hushdesk.web.page import Page, PageContext
 
 router = APIRouter(prefix="/incidents")
@@ -78,7 +79,7 @@ def _local(value: datetime) -> str:
 
 
 # -- list and open ------------------------------------------------------------------------------------------
-@router.get("")
+@router.get("", dependencies=[requires(Perm.AUDIT_READ)])
 def incident_list(page: Page) -> HTMLResponse:
     found = svc.list_incidents(page.uow, page.actor)
     now = utcnow()
@@ -92,7 +93,7 @@ def _new(page: PageContext, form: dict[str, str], *, error: str | None = None) -
     )
 
 
-@router.get("/new")
+@router.get("/new", dependencies=[requires(Perm.INCIDENT_MANAGE)])
 def new_incident(page: Page) -> HTMLResponse:
     now = utcnow()
     return _new(
@@ -109,7 +110,7 @@ def new_incident(page: Page) -> HTMLResponse:
     )
 
 
-@router.post("", response_model=None)
+@router.post("", dependencies=[requires(Perm.INCIDENT_MANAGE)], response_model=None)
 def open_incident(
     page: Page,
     title: Short = "",
@@ -175,24 +176,24 @@ def _detail(
     )
 
 
-@router.get("/{incident_id}")
+@router.get("/{incident_id}", dependencies=[requires(Perm.AUDIT_READ)])
 def incident_detail(incident_id: str, page: Page) -> HTMLResponse:
     return _detail(page, incident_id)
 
 
-@router.post("/{incident_id}/affected")
+@router.post("/{incident_id}/affected", dependencies=[requires(Perm.INCIDENT_MANAGE)])
 def recompute(incident_id: str, page: Page) -> HTMLResponse:
     count, error = page.attempt(lambda: svc.compute_affected(page.uow, page.actor, incident_id))
     return _detail(page, incident_id, error=error, notice=None if error else f"{count} affected contact(s) found.")
 
 
-@router.post("/{incident_id}/assess")
+@router.post("/{incident_id}/assess", dependencies=[requires(Perm.INCIDENT_MANAGE)])
 def assess(incident_id: str, page: Page, risk: Short = "", reason: Long = "") -> HTMLResponse:
     _, error = page.attempt(lambda: svc.assess(page.uow, page.actor, incident_id, risk=risk, reason=reason))
     return _detail(page, incident_id, error=error, notice=None if error else "Risk assessed.")
 
 
-@router.post("/{incident_id}/authority")
+@router.post("/{incident_id}/authority", dependencies=[requires(Perm.INCIDENT_MANAGE)])
 def notify_authority(
     incident_id: str, page: Page, at: When = "", reference: Short = "", late_reason: Long = ""
 ) -> HTMLResponse:
@@ -209,7 +210,7 @@ def notify_authority(
     return _detail(page, incident_id, error=error, notice=None if error else "Authority notification recorded.")
 
 
-@router.post("/{incident_id}/controller")
+@router.post("/{incident_id}/controller", dependencies=[requires(Perm.INCIDENT_MANAGE)])
 def notify_controller(incident_id: str, page: Page) -> HTMLResponse:
     text, error = page.attempt(lambda: svc.notify_controller(page.uow, page.actor, incident_id))
     return _detail(
@@ -221,20 +222,20 @@ def notify_controller(incident_id: str, page: Page) -> HTMLResponse:
     )
 
 
-@router.post("/{incident_id}/no-notification")
+@router.post("/{incident_id}/no-notification", dependencies=[requires(Perm.INCIDENT_MANAGE)])
 def no_notification(incident_id: str, page: Page, reason: Long = "") -> HTMLResponse:
     _, error = page.attempt(lambda: svc.record_no_notification(page.uow, page.actor, incident_id, reason=reason))
     return _detail(page, incident_id, error=error, notice=None if error else "Decision documented.")
 
 
-@router.post("/{incident_id}/customer-notices")
+@router.post("/{incident_id}/customer-notices", dependencies=[requires(Perm.INCIDENT_MANAGE)])
 def customer_notices(incident_id: str, page: Page) -> HTMLResponse:
     drafted, error = page.attempt(lambda: svc.draft_customer_notices(page.uow, page.actor, incident_id))
     notice = None if drafted is None else f"Notice drafted for {len(drafted[1])} affected contact(s)."
     return _detail(page, incident_id, error=error, notice=notice, text=drafted[0] if drafted else None)
 
 
-@router.post("/{incident_id}/notes")
+@router.post("/{incident_id}/notes", dependencies=[requires(Perm.INCIDENT_MANAGE)])
 def add_note(incident_id: str, page: Page, note: Long = "", kind: Short = "note") -> HTMLResponse:
     measure = kind == "measure"
     _, error = page.attempt(lambda: svc.add_note(page.uow, page.actor, incident_id, note, measure=measure))
@@ -243,7 +244,7 @@ def add_note(incident_id: str, page: Page, note: Long = "", kind: Short = "note"
     )
 
 
-@router.post("/{incident_id}/close")
+@router.post("/{incident_id}/close", dependencies=[requires(Perm.INCIDENT_MANAGE)])
 def close(incident_id: str, page: Page, summary: Long = "") -> HTMLResponse:
     _, error = page.attempt(lambda: svc.close_incident(page.uow, page.actor, incident_id, summary=summary))
     return _detail(page, incident_id, error=error, notice=None if error else "Incident closed.")
@@ -316,13 +317,13 @@ def _report(page: PageContext, incident_id: str, fmt: str) -> tuple[dict[str, An
     }
 
 
-@router.get("/{incident_id}/report.json")
+@router.get("/{incident_id}/report.json", dependencies=[requires(Perm.AUDIT_READ)])
 def report_json(incident_id: str, page: Page) -> Response:
     data, headers = _report(page, incident_id, "json")
     return Response(json.dumps(data, indent=2, ensure_ascii=False), media_type="application/json", headers=headers)
 
 
-@router.get("/{incident_id}/report.md")
+@router.get("/{incident_id}/report.md", dependencies=[requires(Perm.AUDIT_READ)])
 def report_markdown(incident_id: str, page: Page) -> Response:
     data, headers = _report(page, incident_id, "md")
     return Response(to_markdown(data), media_type="text/markdown; charset=utf-8", headers=headers)

@@ -16,9 +16,10 @@ from hushdesk.accounts.service import SecondFactorRequired, find_user_by_email, 
 from hushdesk.db import UnitOfWork
 from hushdesk.kit.errors import Conflict, NotFound, RateLimited, Unauthenticated, ValidationFailed
 from hushdesk.security import invitations
-from hushdesk.tenancy.permissions import ROLE_DESCRIPTIONS, Role
+from hushdesk.tenancy.permissions import ROLE_DESCRIPTIONS, Perm, Role
 from hushdesk.web import account_service as svc
 from hushdesk.web import auth_flow
+from hushdesk.web.access import public, requires
 from hushdesk.web.deps import PRECSRF_COOKIE, app_context
 from hushdesk.web.page import Page, PageContext, render
 from hushdesk.web.pages_auth import _second_factor_page as second_factor_page  # the login step, reused
@@ -51,18 +52,18 @@ def _list(
     )
 
 
-@router.get("/admin/invitations")
+@router.get("/admin/invitations", dependencies=[requires(Perm.USERS_MANAGE)])
 def invitation_list(page: Page) -> HTMLResponse:
     return _list(page)
 
 
-@router.post("/admin/invitations")
+@router.post("/admin/invitations", dependencies=[requires(Perm.USERS_MANAGE)])
 def invite(page: Page, email: Short = "", role: Short = "agent") -> HTMLResponse:
     sent, error = page.attempt(lambda: svc.send_invitation(page.uow, page.actor, email=email, role=role))
     return _list(page, error=error, sent=sent)
 
 
-@router.post("/admin/invitations/{invitation_id}/revoke")
+@router.post("/admin/invitations/{invitation_id}/revoke", dependencies=[requires(Perm.USERS_MANAGE)])
 def revoke(invitation_id: str, page: Page) -> HTMLResponse:
     invitations.revoke(page.uow, page.actor, invitation_id)
     return _list(page, notice="The invitation was revoked; its link no longer works.")
@@ -105,12 +106,12 @@ def _accept_page(
     return response
 
 
-@router.get("/invite/{token}")
+@router.get("/invite/{token}", dependencies=[public("people accepting an invitation link")])
 def accept_form(request: Request, token: Token) -> HTMLResponse:
     return _accept_page(request, token)
 
 
-@router.post("/invite/{token}", response_model=None)
+@router.post("/invite/{token}", dependencies=[public("people accepting an invitation link")], response_model=None)
 def accept(
     request: Request,
     token: Token,

@@ -14,9 +14,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hushdesk.kit.errors import Conflict, ValidationFailed
 from hushdesk.security import sessions, twofactor
-from hushdesk.tenancy.permissions import ROLE_DESCRIPTIONS, Role
+from hushdesk.tenancy.permissions import ROLE_DESCRIPTIONS, Perm, Role
 from hushdesk.web import account_service as svc
 from hushdesk.web import auth_flow
+from hushdesk.web.access import requires, signed_in
 from hushdesk.web.deps import app_context
 from hushdesk.web.page import Page, PageContext
 
@@ -69,19 +70,19 @@ def _security(
     return page.render("account/security.html", context, status=status or (422 if error else 200))
 
 
-@router.get(HOME)
+@router.get(HOME, dependencies=[signed_in()])
 def security(page: Page) -> HTMLResponse:
     return _security(page)
 
 
 # -- two-factor -------------------------------------------------------------------------------------------
-@router.post(HOME + "/2fa/start")
+@router.post(HOME + "/2fa/start", dependencies=[signed_in()])
 def start_two_factor(page: Page) -> HTMLResponse:
     enrolment, error = page.attempt(lambda: twofactor.begin_enrolment(page.uow, svc.own_user(page.uow, page.actor)))
     return _security(page, error=error, enrolment=enrolment)
 
 
-@router.post(HOME + "/2fa/confirm")
+@router.post(HOME + "/2fa/confirm", dependencies=[signed_in()])
 def confirm_two_factor(page: Page, code: Code = "", secret: Annotated[str, Form(max_length=64)] = "") -> HTMLResponse:
     user = svc.own_user(page.uow, page.actor)
     codes, error = page.attempt(lambda: twofactor.confirm_enrolment(page.uow, page.actor, user, code))
@@ -97,7 +98,7 @@ def confirm_two_factor(page: Page, code: Code = "", secret: Annotated[str, Form(
     return _security(page, error=error, enrolment=shown)
 
 
-@router.post(HOME + "/2fa/disable")
+@router.post(HOME + "/2fa/disable", dependencies=[signed_in()])
 def disable_two_factor(page: Page, password: Short = "", code: Code = "") -> HTMLResponse:
     svc.check_reauth_allowed(page.uow, page.actor, _client_ip(page))
     _, error = _attempt(page, lambda: svc.disable_second_factor(page.uow, page.actor, password=password, code=code))
@@ -106,7 +107,7 @@ def disable_two_factor(page: Page, password: Short = "", code: Code = "") -> HTM
     )
 
 
-@router.post(HOME + "/2fa/recovery-codes")
+@router.post(HOME + "/2fa/recovery-codes", dependencies=[signed_in()])
 def new_recovery_codes(page: Page, password: Short = "", code: Code = "") -> HTMLResponse:
     svc.check_reauth_allowed(page.uow, page.actor, _client_ip(page))
     codes, error = _attempt(
@@ -118,7 +119,7 @@ def new_recovery_codes(page: Page, password: Short = "", code: Code = "") -> HTM
 
 
 # -- password -----------------------------------------------------------------------------------------------
-@router.post(HOME + "/password")
+@router.post(HOME + "/password", dependencies=[signed_in()])
 def change_password(
     page: Page, current_password: Short = "", new_password: Short = "", repeat_password: Short = ""
 ) -> HTMLResponse:
@@ -141,7 +142,7 @@ def change_password(
 
 
 # -- sessions -----------------------------------------------------------------------------------------------
-@router.post(HOME + "/sessions/{session_id}/revoke", response_model=None)
+@router.post(HOME + "/sessions/{session_id}/revoke", dependencies=[signed_in()], response_model=None)
 def revoke_session(session_id: str, page: Page) -> Response:
     sessions.revoke_session(page.uow, page.actor, session_id)
     if session_id == page.session.session_id:  # revoking this very session is signing out
@@ -151,7 +152,7 @@ def revoke_session(session_id: str, page: Page) -> Response:
     return _security(page, notice="The session was signed out.")
 
 
-@router.post(HOME + "/sessions/others")
+@router.post(HOME + "/sessions/others", dependencies=[signed_in()])
 def revoke_other_sessions(page: Page) -> HTMLResponse:
     count = sessions.sign_out_everywhere(page.uow, page.actor, keep_session_id=page.session.session_id)
     return _security(page, notice=f"Signed out of {count} other session(s).")
@@ -174,12 +175,12 @@ def _policy(page: PageContext, *, error: str | None = None, notice: str | None =
     )
 
 
-@router.get("/admin/security")
+@router.get("/admin/security", dependencies=[requires(Perm.SETTINGS_MANAGE, owner_only=True)])
 def policy(page: Page) -> HTMLResponse:
     return _policy(page)
 
 
-@router.post("/admin/security")
+@router.post("/admin/security", dependencies=[requires(Perm.SETTINGS_MANAGE, owner_only=True)])
 def save_policy(page: Page, roles: Annotated[list[str] | None, Form()] = None) -> HTMLResponse:
     chosen = (roles or [])[:10]
     revoked, error = page.attempt(lambda: svc.set_two_factor_policy(page.uow, page.actor, chosen))
