@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 
 DEFAULT_THRESHOLD = 5.0
 
@@ -51,6 +52,7 @@ SHORTENERS = (
 _SHORT = "|".join(re.escape(d) for d in sorted(SHORTENERS, key=len, reverse=True))
 LINK_RE = re.compile(rf"(?i)(?:\bhttps?://|\bwww\.)[^\s<>\"']+|(?<![\w.@-])(?:{_SHORT})/[^\s<>\"']+")
 HOST_RE = re.compile(r"(?i)^(?:https?://)?(?:www\.)?([^/:?#\s]+)")
+CHAR_RUN_RE = re.compile(r"([^\d\s])\1{5,}")  # six or more of one character (a digit or space never counts)
 WORD_RE = re.compile(r"[^\W\d_]{2,}", re.UNICODE)  # letters only: order numbers and codes are not "words"
 
 
@@ -100,6 +102,8 @@ def host_of(link: str) -> str:
 
 
 def _link_signals(text: str, visible: int) -> list[Signal]:
+    if "/" not in text and "www." not in text.lower():  # every link form needs one: skip the regex (hot path)
+        return []
     links = LINK_RE.findall(text)
     if not links:
         return []
@@ -124,41 +128,31 @@ def _phrase_signal(text: str) -> list[Signal]:
 
 
 def _caps_signal(text: str) -> list[Signal]:
-    letters = [c for c in text if c.isalpha()]
-    if len(letters) < 15:  # "OK", "HELP", an order code: too short to mean anything
+    letters = sum(map(str.isalpha, text))
+    if letters < 15:  # "OK", "HELP", an order code: too short to mean anything
         return []
-    ratio = sum(1 for c in letters if c.isupper()) / len(letters)
+    ratio = sum(map(str.isupper, text)) / letters
     return [Signal("caps", round(ratio, 2), 1.5)] if ratio >= 0.7 else []
 
 
 def _longest_char_run(text: str) -> int:
-    best = run = 0
-    prev = ""
-    for ch in text:
-        # Digits and spaces never count: "1000000" and an order number are not shouting.
-        if ch == prev and not ch.isdigit() and not ch.isspace():
-            run += 1
-        else:
-            run = 1
-        prev = ch
-        if not ch.isdigit() and not ch.isspace():
-            best = max(best, run)
-    return best
+    # Digits and spaces never count: "1000000" and an order number are not shouting.
+    return max((len(m.group(0)) for m in CHAR_RUN_RE.finditer(text)), default=0)
 
 
 def _repetition_signals(text: str) -> list[Signal]:
     out: list[Signal] = []
     run = _longest_char_run(text)
-    if run >= 6:
+    if run:
         out.append(Signal("repeated_chars", run, 2.0 if run >= 15 else 1.0))
-    words = [w.lower() for w in WORD_RE.findall(text)]
-    longest = streak = 0
-    for i, word in enumerate(words):
-        streak = streak + 1 if i and word == words[i - 1] else 1
+    words = WORD_RE.findall(text.lower())
+    longest = streak = 1
+    for prev, word in pairwise(words):
+        streak = streak + 1 if word == prev else 1
         longest = max(longest, streak)
     share = 0.0
     if len(words) >= 12:
-        share = Counter(words).most_common(1)[0][1] / len(words)
+        share = max(Counter(words).values()) / len(words)
     if longest >= 4 or share >= 0.4:
         out.append(Signal("repeated_words", max(longest, round(share, 2)), 2.0))
     return out

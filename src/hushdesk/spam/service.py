@@ -60,6 +60,8 @@ def screen(uow: UnitOfWork, conv: Conversation, inbound: InboundMessage, body: s
     workspace_id, conversation_id = conv.workspace_id, conv.id
     uow.after_commit(lambda: RECENT.remember(workspace_id, conversation_id, fp))
     verdict = score(body, repeats=repeats, crowd=crowd, hints=inbound.spam_hints)
+    # The conversation keeps its highest score and those reasons; only a new highest score can flag it, so an
+    # ordinary follow-up costs nothing more.
     if verdict.score <= 0 or verdict.score <= (conv.spam_score or 0.0):
         return
     conv.spam_score, conv.spam_reasons = verdict.score, verdict.reasons or None
