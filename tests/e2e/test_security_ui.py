@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyotp
@@ -94,6 +95,13 @@ def test_open_an_incident_and_see_the_deadline(browser: Browser, stack: Stack) -
     page.locator('a.nav-link[href="/incidents"]').click()
     row = page.locator("tr[data-incident-id]", has_text="Support laptop stolen")
     expect(row.locator(".deadline-text")).to_have_text(re.compile(r"^7[12] h \d\d min left$"))
+    # The countdown keeps running in an open page: 80 hours later the same row reads overdue, in red.
+    page.clock.install(time=datetime.now(UTC) + timedelta(hours=80))
+    page.reload()
+    row = page.locator("tr[data-incident-id]", has_text="Support laptop stolen")
+    expect(row.locator(".deadline-text")).to_have_text(re.compile(r"^overdue by [78] h \d\d min$"))
+    expect(row).to_have_class(re.compile(r"\bis-overdue\b"))
+    expect(row.locator("td.deadline")).to_have_class(re.compile(r"\bdeadline-overdue\b"))
     for path in ("/account/security", "/admin/security", "/admin/invitations", "/incidents/new"):
         page.goto(stack.base + path)
         page.wait_for_load_state("networkidle")

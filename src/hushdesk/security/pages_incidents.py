@@ -38,6 +38,7 @@ class Deadline:
     at: datetime
     text: str
     overdue: bool  # past the deadline with no notification and no documented decision
+    live: bool = False  # the clock still runs (security.js keeps an open page's countdown current)
 
 
 def _hours(delta: timedelta) -> str:
@@ -56,8 +57,8 @@ def deadline(incident: Incident, now: datetime) -> Deadline:
         return Deadline(due, "closed", False)
     left = due - now
     if left.total_seconds() < 0:
-        return Deadline(due, f"overdue by {_hours(left)}", True)
-    return Deadline(due, f"{_hours(left)} left", False)
+        return Deadline(due, f"overdue by {_hours(left)}", True, live=True)
+    return Deadline(due, f"{_hours(left)} left", False, live=True)
 
 
 def _when(value: str, what: str, *, required: bool = True) -> datetime | None:
