@@ -24,6 +24,7 @@ from hushdesk.dsr import pages as dsr_pages
 from hushdesk.dsr import routes as dsr_routes
 from hushdesk.inbox import routes as inbox_routes
 from hushdesk.realtime import routes as realtime_routes
+from hushdesk.security.limit_store import LimitStore
 from hushdesk.security.ratelimit import RateLimitMiddleware, rules_from
 from hushdesk.web import pages
 from hushdesk.web.access import public
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
         finally:
             if consumer is not None:
                 consumer.stop(graceful=True)
+            limit_store.close()
 
     app = FastAPI(
         title="hushdesk API",
@@ -83,8 +85,9 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
 
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     app.add_middleware(NulCharacterMiddleware)
+    limit_store = app.state.limit_store = LimitStore.from_settings(settings)  # memory or Redis (ADR 0009)
     if settings.rate_limits_on:
-        app.add_middleware(RateLimitMiddleware, rules=rules_from(settings))
+        app.add_middleware(RateLimitMiddleware, rules=rules_from(settings), store=limit_store)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(RequestIdMiddleware)
 

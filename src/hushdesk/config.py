@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     rate_limit_api: int = Field(default=3000, ge=0)
     # Off by default in the test environment (test clients share one address); on everywhere else.
     rate_limit_enabled: bool | None = None
+    # Where the counts live: "redis" (redis_url; shared by every process), "memory" (per process), "auto"
+    # (redis when queue == "redis"). ADR 0009. The prefix separates deployments sharing one Redis.
+    rate_limit_store: Literal["auto", "memory", "redis"] = "auto"
+    rate_limit_key_prefix: str = Field(default="hushdesk:ratelimit:", min_length=1, max_length=100)
     password_hash_fast: bool = False  # tests only: argon2 with small parameters
     log_json: bool = False
     log_level: str = "INFO"

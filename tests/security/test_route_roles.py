@@ -42,7 +42,8 @@ from tests.support.factories import PASSWORD, make_world
 PARAM_RE = re.compile(r"{([a-z_]+)(?::[a-z]+)?}")
 TOKEN_DEPS: frozenset[Callable[..., Any]] = frozenset({deps.api_actor, deps.api_actor_unlocked})
 SESSION_DEPS: frozenset[Callable[..., Any]] = frozenset(
-    {deps.session_info, deps.session_unlocked, page.page_context, page.unlocked_page})
+    {deps.session_info, deps.session_unlocked, page.page_context, page.unlocked_page}
+)
 REMOVALS = ("/delete", "/revoke", "/remove", "/logout")
 DENIED = (403, 404)
 
@@ -77,8 +78,11 @@ def _auth_kind(route: APIRoute | APIWebSocketRoute) -> str | None:
 def _declared_routes(app: FastAPI) -> tuple[list[tuple[APIRoute, RouteAccess, str | None]], list[str]]:
     found, problems = [], []
     for route in iter_routes(app):
-        if isinstance(route, Mount) or (isinstance(route, Route) and not isinstance(route, APIRoute)
-                                        and route.endpoint.__module__.startswith("fastapi.")):
+        if isinstance(route, Mount) or (
+            isinstance(route, Route)
+            and not isinstance(route, APIRoute)
+            and route.endpoint.__module__.startswith("fastapi.")
+        ):
             continue  # static files; FastAPI's own OpenAPI/docs pages
         if not isinstance(route, (APIRoute, APIWebSocketRoute)):
             problems.append(f"{route!r}: unknown kind of route; teach tests/security/test_route_roles.py about it")
@@ -93,8 +97,10 @@ def _declared_routes(app: FastAPI) -> tuple[list[tuple[APIRoute, RouteAccess, st
         if access.kind == "public" and kind is not None:
             problems.append(f"{where} is declared public but resolves a signed-in {kind} actor")
         if access.kind != "public" and kind is None and isinstance(route, APIRoute):
-            problems.append(f"{where} declares {access.describe()} but resolves no actor (ApiActor, Page, ...), "
-                            "so nothing enforces it")
+            problems.append(
+                f"{where} declares {access.describe()} but resolves no actor (ApiActor, Page, ...), "
+                "so nothing enforces it"
+            )
         if isinstance(route, APIRoute):
             found.append((route, access, kind))
     return found, problems
@@ -177,8 +183,9 @@ def _invalid_body(route: APIRoute) -> dict[str, Any] | None:
     if type(field.field_info).__name__ not in ("Form", "File"):
         return {"json": ["not", "an", "object"]}
     for name, prop in model_schema().get("properties", {}).items():
-        limit = prop.get("maxLength") or next((o.get("maxLength") for o in prop.get("anyOf", [])
-                                               if o.get("maxLength")), None)
+        limit = prop.get("maxLength") or next(
+            (o.get("maxLength") for o in prop.get("anyOf", []) if o.get("maxLength")), None
+        )
         if limit and limit < 100_000:
             return {"data": {name: "x" * (limit + 1)}}
     return None
@@ -190,8 +197,9 @@ def _body_fields(route: APIRoute) -> list[str]:
     return list(model_schema().get("properties", {})) if model_schema else []
 
 
-def _call(client: TestClient, method: str, url: str, route: APIRoute, who: Principal,
-          body: dict[str, Any] | None) -> tuple[int, str]:
+def _call(
+    client: TestClient, method: str, url: str, route: APIRoute, who: Principal, body: dict[str, Any] | None
+) -> tuple[int, str]:
     headers: dict[str, str] = {"Accept": "text/html"}
     client.cookies.clear()
     if who.token:
@@ -224,14 +232,19 @@ def _order(route: APIRoute, method: str) -> int:
 
 def _plan(app: FastAPI) -> Iterator[tuple[str, APIRoute, RouteAccess, str]]:
     found, _ = _declared_routes(app)
-    calls = [(m, r, a, k) for r, a, k in found if k is not None and a.kind != "public"
-             for m in sorted((r.methods or set()) - {"HEAD", "OPTIONS"})]
+    calls = [
+        (m, r, a, k)
+        for r, a, k in found
+        if k is not None and a.kind != "public"
+        for m in sorted((r.methods or set()) - {"HEAD", "OPTIONS"})
+    ]
     calls.sort(key=lambda c: (_order(c[1], c[0]), c[1].path))
     yield from calls
 
 
-def test_routes_answer_every_role_as_the_matrix_says(app: FastAPI, ctx: AppContext,
-                                                      principals: dict[str, Principal]) -> None:
+def test_routes_answer_every_role_as_the_matrix_says(
+    app: FastAPI, ctx: AppContext, principals: dict[str, Principal]
+) -> None:
     failures: list[str] = []
     counts = {"allowed": 0, "denied": 0, "denied_invalid_body": 0}
     with TestClient(app, base_url="http://testserver") as client:
@@ -243,8 +256,10 @@ def test_routes_answer_every_role_as_the_matrix_says(app: FastAPI, ctx: AppConte
             for who in callers:
                 url = _url(route.path, who.ids)
                 if url is None:
-                    failures.append(f"{method} {route.path}: no seeded value for a path parameter; add it to "
-                                    "seed_ids() in tests/isolation/test_cross_workspace.py")
+                    failures.append(
+                        f"{method} {route.path}: no seeded value for a path parameter; add it to "
+                        "seed_ids() in tests/isolation/test_cross_workspace.py"
+                    )
                     break
                 allowed = access.allows(who.actor)
                 label = f"{method} {route.path} as {who.label} ({access.describe()})"
@@ -266,8 +281,10 @@ def test_routes_answer_every_role_as_the_matrix_says(app: FastAPI, ctx: AppConte
                         counts["denied_invalid_body"] += 1
                         status, text = _call(client, method, url, route, who, invalid)
                         if status not in DENIED:
-                            failures.append(f"{label} with an invalid body: should be refused before the body "
-                                            f"is validated, got {status}: {text}")
+                            failures.append(
+                                f"{label} with an invalid body: should be refused before the body "
+                                f"is validated, got {status}: {text}"
+                            )
                 if who.session and method != "GET" and not _still_signed_in(ctx, who):
                     _sign_in(ctx, who)  # the route ended the session (sign-out): carry on with a new one
     assert failures == [], f"{len(failures)} mismatches:\n" + "\n".join(failures)

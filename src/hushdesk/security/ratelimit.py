@@ -1,10 +1,11 @@
 """Rate limits for the public surfaces: 429 with ``Retry-After`` before any work is done.
 
 Rules match by path prefix (first match wins) and count requests per client address (the API: per token, or
-per address without one) in a sliding one-minute window held in process memory — per app instance, so with
-several server processes each allows its own share (documented in docs/security.md). The limits are
-settings (``HUSHDESK_RATE_LIMIT_*``, requests per minute; 0 turns a rule off). The widget's per-address chat
-session throttle (web/throttle.py) stays in front of session creation as a stricter rule.
+per address without one) in a sliding one-minute window. The windows live in the app's ``LimitStore``
+(security/limit_store.py, ADR 0009): in Redis when the deployment runs on Redis, so every server process
+counts against one budget; in process memory for the single-process default. The limits are settings
+(``HUSHDESK_RATE_LIMIT_*``, requests per minute; 0 turns a rule off). The widget's per-address chat session
+throttle (web/throttle.py) stays in front of session creation as a stricter rule.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+import anyio.to_thread
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hushdesk.config import Settings
 from hushdesk.kit.errors import RateLimited
-from hushdesk.web.throttle import SlidingWindow
+from hushdesk.security.limit_store import LimitStore
 
 WINDOW_SECONDS = 60.0
 
@@ -42,10 +44,11 @@ def rules_from(settings: Settings) -> list[Rule]:
 
 
 class RateLimitMiddleware:
-    def __init__(self, app: ASGIApp, *, rules: list[Rule]) -> None:
+    def __init__(self, app: ASGIApp, *, rules: list[Rule], store: LimitStore | None = None) -> None:
         self.app = app
         self.rules = rules
-        self.windows = {rule.name: SlidingWindow(rule.per_minute, WINDOW_SECONDS) for rule in rules}
+        self.store = store or LimitStore("memory")
+        self.windows = {rule.name: self.store.window(rule.name, rule.per_minute, WINDOW_SECONDS) for rule in rules}
 
     def _rule(self, scope: Scope) -> Rule | None:
         path: str = scope.get("path", "")
@@ -70,8 +73,12 @@ class RateLimitMiddleware:
         if rule is None:
             await self.app(scope, receive, send)
             return
+        window, key = self.windows[rule.name], self._key(scope, rule)
         try:
-            self.windows[rule.name].check(self._key(scope, rule))
+            if self.store.shared:  # a network round trip: not on the event loop
+                await anyio.to_thread.run_sync(window.check, key)
+            else:
+                window.check(key)
         except RateLimited as exc:
             body = json.dumps({"error": {"code": "rate_limited",
                                          "message": "too many requests; try again shortly"}}).encode()
