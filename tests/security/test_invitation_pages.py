@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from hushdesk.kit.clock import set_clock, utcnow
 from hushdesk.models import AuditEvent, Membership
-from hushdesk.security import twofactor
+from hushdesk.security import invitations, twofactor
 from hushdesk.tenancy.permissions import Role
 from tests.dsr.conftest import Mailbox, mailbox, smtp_server  # noqa: F401  (fixtures)
 from tests.security.test_security_pages import client
@@ -184,3 +186,14 @@ def test_a_role_that_requires_two_factor_enrols_before_the_session(web: TestClie
     assert res.status_code == 200 and "Set up two-factor authentication" in res.text  # type: ignore[attr-defined]
     assert "hd_session" not in res.cookies  # type: ignore[attr-defined]
     assert invitee.get("/", headers=HTML).status_code == 303
+
+
+def test_an_expired_link_says_so(web: TestClient, world: World) -> None:
+    path = _invite(web, sign_in(web, world.owner), _email())
+    later = utcnow() + timedelta(days=invitations.INVITE_DAYS, minutes=1)
+    set_clock(lambda: later)
+    try:
+        res = client(web.app).get(path, headers=HTML)  # type: ignore[arg-type]
+    finally:
+        set_clock(None)
+    assert res.status_code == 410 and "has expired" in res.text
