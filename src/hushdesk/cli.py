@@ -48,11 +48,13 @@ def serve(host: str | None, port: int | None) -> None:
     import uvicorn
 
     from hushdesk.app import create_app
+    from hushdesk.kit.warmup import prepare_server_process
     from hushdesk.logs import configure_logging
 
     settings = _settings()
     configure_logging(settings)
     app = create_app(settings)
+    prepare_server_process()  # after everything long-lived exists: see kit/warmup.py
     uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_config=None,
                 proxy_headers=settings.trust_proxy_tls, ws="websockets-sansio")
 
@@ -61,6 +63,7 @@ def serve(host: str | None, port: int | None) -> None:
 def worker() -> None:
     """Run a job worker against the shared Redis queue (HUSHDESK_QUEUE=redis)."""
     from hushdesk.channels import tasks as _tasks  # noqa: F401
+    from hushdesk.kit.warmup import prepare_server_process
     from hushdesk.logs import configure_logging
     from hushdesk.worker.schedule import register_periodic_jobs
 
@@ -71,6 +74,7 @@ def worker() -> None:
     ctx = AppContext.create(settings)
     register_periodic_jobs(ctx)
     consumer = ctx.jobs.huey.create_consumer(workers=settings.worker_threads, worker_type="thread", periodic=True)
+    prepare_server_process()
     consumer.run()
 
 

@@ -47,13 +47,32 @@ def compute_hash(event: AuditEvent) -> str:
     return hashlib.sha256(_canonical(event)).hexdigest()
 
 
+_HEADS_KEY = "audit.heads"
+
+
 def _lock_head(session: Session, chain: str) -> AuditHead:
-    dialect = session.get_bind().dialect.name
-    ins = pg_insert(AuditHead) if dialect == "postgresql" else sqlite_insert(AuditHead)
-    session.execute(ins.values(chain=chain, seq=0, hash=GENESIS).on_conflict_do_nothing(index_elements=["chain"]))
-    head = session.execute(
-        select(AuditHead).where(AuditHead.chain == chain).with_for_update()
-    ).scalar_one()
+    """The chain's head row, locked for the rest of the transaction (PostgreSQL: FOR UPDATE; SQLite: the
+    transaction already holds the database's write lock, BEGIN IMMEDIATE). Locked once per transaction and
+    chain: a request that writes several audit rows (a new conversation and its first message) reuses it."""
+    # The innermost transaction: a savepoint's rollback can release its locks and undo its writes.
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    held = session.info.get(_HEADS_KEY)
+    if held is None or held[0] is not transaction:
+        held = (transaction, {})
+        session.info[_HEADS_KEY] = held
+    heads: dict[str, AuditHead] = held[1]
+    if chain in heads:
+        return heads[chain]
+    locking = select(AuditHead).where(AuditHead.chain == chain).with_for_update().execution_options(
+        populate_existing=True)
+    head = session.execute(locking).scalar_one_or_none()
+    if head is None:  # the chain's first row: create its head, racing other first writers harmlessly
+        dialect = session.get_bind().dialect.name
+        ins = pg_insert(AuditHead) if dialect == "postgresql" else sqlite_insert(AuditHead)
+        session.execute(ins.values(chain=chain, seq=0, hash=GENESIS).on_conflict_do_nothing(
+            index_elements=["chain"]))
+        head = session.execute(locking).scalar_one()
+    heads[chain] = head
     return head
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import Boolean, ColumnElement, String, exists, literal, select, union_all
 from sqlalchemy.orm import InstrumentedAttribute
 
 from hushdesk.audit.service import record
@@ -50,11 +50,49 @@ def _active_flags(uow: UnitOfWork, contact_id: str) -> list[ProcessingFlag]:
     ).scalars())
 
 
-def _latest_consent(uow: UnitOfWork, contact_id: str, purpose: str) -> ConsentEvent | None:
-    return uow.session.execute(
-        select(ConsentEvent).where(ConsentEvent.contact_id == contact_id, ConsentEvent.purpose == purpose)
-        .order_by(ConsentEvent.created_at.desc(), ConsentEvent.id.desc()).limit(1)
-    ).scalar_one_or_none()
+@dataclass(frozen=True)
+class _Facts:
+    flags: tuple[tuple[str, str], ...]  # active (kind, purpose)
+    consent: dict[str, bool]  # purpose -> latest granted
+
+
+_FACTS_KEY = "privacy.facts"
+
+
+def _facts(uow: UnitOfWork, contact_id: str) -> _Facts:
+    """The contact's active flags and latest consents in ONE query, remembered for the rest of the transaction.
+
+    Every ingested message asks this (analytics, then the bot, then optional mail), so the per-message cost
+    matters; the memo is dropped by every writer below and never outlives the transaction it was read in."""
+    transaction = uow.session.get_nested_transaction() or uow.session.get_transaction()
+    held = uow.session.info.get(_FACTS_KEY)
+    if held is None or held[0] is not transaction:
+        held = (transaction, {})
+        uow.session.info[_FACTS_KEY] = held
+    known: dict[str, _Facts] = held[1]
+    if contact_id in known:
+        return known[contact_id]
+    flags_q = select(ProcessingFlag.kind, ProcessingFlag.purpose, literal(None, Boolean).label("granted"),
+                     ProcessingFlag.created_at, ProcessingFlag.id).where(
+        ProcessingFlag.contact_id == contact_id, ProcessingFlag.lifted_at.is_(None))
+    consent_q = select(literal("consent", String).label("kind"), ConsentEvent.purpose, ConsentEvent.granted,
+                       ConsentEvent.created_at, ConsentEvent.id).where(ConsentEvent.contact_id == contact_id)
+    both = union_all(flags_q, consent_q).subquery()
+    rows = uow.session.execute(select(both).order_by(both.c.created_at, both.c.id)).all()
+    flags: list[tuple[str, str]] = []
+    consent: dict[str, bool] = {}
+    for kind, purpose, granted, _, _ in rows:
+        if kind == "consent":
+            consent[purpose] = bool(granted)  # ordered oldest first: the last one wins
+        else:
+            flags.append((kind, purpose))
+    facts = _Facts(tuple(flags), consent)
+    known[contact_id] = facts
+    return facts
+
+
+def _forget_facts(uow: UnitOfWork) -> None:
+    uow.session.info.pop(_FACTS_KEY, None)
 
 
 def check_processing(uow: UnitOfWork, contact_id: str | None, purpose: str) -> Decision:
@@ -64,19 +102,20 @@ def check_processing(uow: UnitOfWork, contact_id: str | None, purpose: str) -> D
         return Decision(True)
     if uow.session.get(Contact, contact_id) is None:
         return Decision(False, "erased")
-    for flag in _active_flags(uow, contact_id):
-        if flag.kind == "deactivated":
+    facts = _facts(uow, contact_id)
+    for kind, flag_purpose in facts.flags:
+        if kind == "deactivated":
             return Decision(False, "deactivated")
-        if flag.kind == "restricted" and spec.restrictable:
+        if kind == "restricted" and spec.restrictable:
             return Decision(False, "restricted")
-        if flag.kind == "objected" and flag.purpose in (ALL, purpose) and spec.objectable:
+        if kind == "objected" and flag_purpose in (ALL, purpose) and spec.objectable:
             return Decision(False, "objected")
-        if purpose in _OPT_OUT_STOPS.get(flag.kind, ()):
-            return Decision(False, flag.kind)
-    consent = _latest_consent(uow, contact_id, purpose)
-    if consent is not None and not consent.granted:
+        if purpose in _OPT_OUT_STOPS.get(kind, ()):
+            return Decision(False, kind)
+    granted = facts.consent.get(purpose)
+    if granted is False:
         return Decision(False, "consent_withdrawn")
-    if spec.needs_consent and consent is None:
+    if spec.needs_consent and granted is None:
         return Decision(False, "no_consent")
     return Decision(True)
 
@@ -92,6 +131,7 @@ def set_flag(uow: UnitOfWork, actor: Actor | None, contact: Contact, kind: str, 
         raise ValidationFailed(f"unknown privacy flag {kind!r}")
     if purpose != ALL:
         get_purpose(purpose)
+    _forget_facts(uow)
     flag = uow.session.execute(
         select(ProcessingFlag).where(ProcessingFlag.contact_id == contact.id, ProcessingFlag.kind == kind,
                                      ProcessingFlag.purpose == purpose)
@@ -120,6 +160,7 @@ def lift_flag(uow: UnitOfWork, actor: Actor, contact_id: str, kind: str, purpose
     ).scalar_one_or_none()
     if flag is None:
         return False
+    _forget_facts(uow)
     flag.lifted_at = utcnow()
     record(uow.session, actor, "privacy.flag.lifted", target_type="contact", target_id=contact.id,
            details={"kind": kind, "purpose": purpose}, request_id=uow.request_id)
@@ -130,6 +171,7 @@ def record_consent(uow: UnitOfWork, actor: Actor | None, contact: Contact, purpo
                    source: str, request_id: str | None = None) -> ConsentEvent:
     if purpose not in PURPOSES or purpose in NEVER_BLOCKED or purpose == "support":
         raise ValidationFailed(f"consent does not apply to purpose {purpose!r}", code="invalid_purpose")
+    _forget_facts(uow)
     event = ConsentEvent(id=new_id("ce"), workspace_id=contact.workspace_id, contact_id=contact.id, purpose=purpose,
                          granted=granted, source=source, request_id=request_id, created_at=utcnow())
     uow.session.add(event)
