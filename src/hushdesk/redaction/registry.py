@@ -14,7 +14,11 @@ from hushdesk.redaction.recognizers.accounts import (
     SECRET_AFTER_WORD_RECOGNIZER,
     USERNAME_RECOGNIZER,
 )
-from hushdesk.redaction.recognizers.address import CuedAddressRecognizer, StreetAddressRecognizer
+from hushdesk.redaction.recognizers.address import (
+    CuedAddressRecognizer,
+    PostcodeRecognizer,
+    StreetAddressRecognizer,
+)
 from hushdesk.redaction.recognizers.context import ConversationCueRecognizer, PriorPlaceholderRecognizer
 from hushdesk.redaction.recognizers.credit_card import CARD_AFTER_WORD_RECOGNIZER, CREDIT_CARD_RECOGNIZER
 from hushdesk.redaction.recognizers.dates import (
@@ -64,6 +68,7 @@ def default_recognizers() -> tuple[Recognizer, ...]:
         KNOWN_SECRET_RECOGNIZER,
         StreetAddressRecognizer(),
         CuedAddressRecognizer(),
+        PostcodeRecognizer(),
         ConversationCueRecognizer(),
         PriorPlaceholderRecognizer(),
         NameModelRecognizer(),

@@ -46,14 +46,48 @@ def shape(word: str) -> str:
 
 
 _ELONGATED = re.compile(r"(\w)\1{2,}")
+# Three or more laughing syllables ("hahaha", "hhaahaa", "kekeke", "jajaja") or "lololol";
+# two ("Kaka", "Jojo") may be a name.
+_LAUGHTER = re.compile(r"(?:a?(?:h+|k+|j+)[aeiou]+){3,}h*$|(?:lo)+l$|(?:l+o+){3,}l*$")
+
+
+def is_misspelt_common(lower: str, gaz: Gazetteers) -> bool:
+    """True for an informal spelling of an ordinary word that is on no name or place
+    list: two letters swapped ("freinds", "vidoe") or a dropped final g ("freakin").
+
+    Only applied to words typed in lower case (see :func:`word_flags`): chat and social
+    posts are full of these, and an unknown lower-case word otherwise looks like an
+    unlisted name. (A capitalised word one edit away from a dictionary word is often a
+    real name: "Barkley", "Yachty".)
+    """
+    common = gaz.common_words
+    n = len(lower)
+    if n < 4 or lower in common or not lower.isalpha() or gaz.is_listed(lower):
+        return False
+    if lower.endswith("in") and lower + "g" in common:
+        return True
+    return any(
+        lower[k] != lower[k + 1] and lower[:k] + lower[k + 1] + lower[k] + lower[k + 2 :] in common
+        for k in range(n - 1)
+    )
+
+
+def word_flags(word: str, lower: str, gaz: Gazetteers) -> str:
+    """:func:`gazetteer_flags`, plus "-c" for a misspelt ordinary word typed in lower case."""
+    flags = gazetteer_flags(lower, gaz)
+    if not flags and word.islower() and is_misspelt_common(lower, gaz):
+        return "-c"
+    return flags
 
 
 def gazetteer_flags(lower: str, gaz: Gazetteers) -> str:
     """A compact code of the lists a word belongs to, e.g. "fl-c" (first, last, common).
 
     An elongated word ("sooooo", "yesss") counts as common if its shortened
-    form is.
+    form is, and so does laughter ("hahahhaha", "kekeke", "LOLOLOL").
     """
+    if _LAUGHTER.match(lower):
+        return "-c"
     if (
         lower not in gaz.common_words
         and _ELONGATED.search(lower)
@@ -102,7 +136,7 @@ def token_view(
     if hidden:
         lowers = [fold(w) for w in words]
         flags = [
-            gazetteer_flags(lw, gaz) if i not in hidden else ("-P" if lw in gaz.proper_words else "")
+            word_flags(words[i], lw, gaz) if i not in hidden else ("-P" if lw in gaz.proper_words else "")
             for i, lw in enumerate(lowers)
         ]
         return TokenView(words, lowers, [shape(w) for w in words], flags, line_starts, text_casing(words))
@@ -130,7 +164,7 @@ def _word_facts(word: str, gaz: Gazetteers) -> tuple[str, str, str]:
     facts = _FACTS_CACHE.get(word)
     if facts is None:
         lower = fold(word)
-        facts = (lower, shape(word), gazetteer_flags(lower, gaz))
+        facts = (lower, shape(word), word_flags(word, lower, gaz))
         _FACTS_CACHE[word] = facts
     return facts
 

@@ -15,6 +15,7 @@ from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from hushdesk.redaction.model.features import (
@@ -175,11 +176,16 @@ def _as_frozenset(data: dict[str, Any], key: str) -> frozenset[str]:
     return frozenset(str(x) for x in data.get(key, ()))
 
 
-def load_tagger() -> PerceptronTagger:
+def load_tagger(path: Path | None = None) -> PerceptronTagger:
     """Read the packaged weights and gazetteers (gzip-compressed JSON; the weights
     are one string of feature names and one base64 block of int32 values, which
-    loads in a fraction of the time and memory of one list per feature)."""
-    blob = resources.files("hushdesk.redaction.model").joinpath("data", MODEL_FILE).read_bytes()
+    loads in a fraction of the time and memory of one list per feature).
+
+    ``path`` reads another weights file instead (a candidate model being evaluated)."""
+    if path is not None:
+        blob = path.read_bytes()
+    else:
+        blob = resources.files("hushdesk.redaction.model").joinpath("data", MODEL_FILE).read_bytes()
     data = json.loads(gzip.decompress(blob))
     if tuple(data["tags"]) != TAGS:
         raise ValueError("name model: tag set does not match this version of hushdesk")

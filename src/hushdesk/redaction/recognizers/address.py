@@ -20,7 +20,8 @@ _STREET_TYPE = (
 )
 _WORD = r"[A-Z][\w'.-]*"
 _STREET_NUMBER_FIRST = (
-    rf"\b\d{{1,6}}[A-Za-z]?(?:-\d{{1,4}})?,?\s+(?:(?:{_WORD}|\d{{1,3}}(?:st|nd|rd|th)|of|the|de|la)\s+){{0,4}}"
+    # At least one word between the number and the street type: "the 3 rd game" is no address.
+    rf"\b\d{{1,6}}[A-Za-z]?(?:-\d{{1,4}})?,?\s+(?:(?:{_WORD}|\d{{1,3}}(?:st|nd|rd|th)|of|the|de|la)\s+){{1,4}}"
     rf"{_STREET_TYPE}\b\.?"
 )
 _ORDINAL_STREET = rf"\b\d{{1,3}}(?:st|nd|rd|th)\s+{_STREET_TYPE}\b\.?"
@@ -185,6 +186,10 @@ _POSTAL_LINE = re.compile(r"(?m)^[ \t]*(\d{1,6}[A-Za-z]?[ \t]+(?:[A-Z\u00c0-\u01
 _POSTAL_HINT = re.compile(r"(?i:\b(?:apt|suite|ste|unit|box|floor)\b\.?\s*\d|\b\d{4,6}(?:-\d{4})?\s*$)")
 
 
+# "Deliver to SW1A 2AA please": the courtesy after an address is not part of it.
+_TRAILING_POLITENESS = re.compile(r"(?:[ \t,]+(?i:please|pls|plz|thanks|thank you|thx|asap|today|tomorrow))+$")
+
+
 class CuedAddressRecognizer:
     name = "cued_address"
     labels = frozenset({ADDRESS})
@@ -195,7 +200,7 @@ class CuedAddressRecognizer:
             if start >= len(text) or not (text[start].isdigit() or text[start].isupper()):
                 continue
             end = _cued_end(text, start)
-            value = text[start:end].rstrip(" \t\n,")
+            value = _TRAILING_POLITENESS.sub("", text[start:end].rstrip(" \t\n,"))
             if not any(ch.isdigit() for ch in value) or len(value) < 6:
                 continue  # "meet me at the Cafe": no number, no postal address
             yield Candidate(start, start + len(value), ADDRESS, 0.8, self.name, "address announced by its context")
@@ -206,3 +211,20 @@ class CuedAddressRecognizer:
             capitalised = sum(1 for word in value.split() if word[0].isupper())
             if capitalised >= 2 and any(_POSTAL_HINT.search(piece) for piece in value.split("\n")):
                 yield Candidate(start, start + len(value), ADDRESS, 0.83, self.name, "postal block (number, unit/code)")
+
+
+# UK postcodes ("NW1 6XE", "SW1A 1AA", "M1 1AE") and Canadian postal codes
+# ("K1A 0B1"): distinctive enough alone. Upper case only, and the inward part
+# must be digit + two letters, so "A4 paper" or "MP3" never match.
+_POSTCODE = re.compile(r"\b(?:(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)[ \t]?\d[ABD-HJLNP-UW-Z]{2}|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d)\b")
+
+
+class PostcodeRecognizer:
+    name = "postcode"
+    labels = frozenset({ADDRESS})
+
+    def find(self, text: str) -> Iterable[Candidate]:
+        if not any(ch.isdigit() for ch in text):
+            return
+        for match in _POSTCODE.finditer(text):
+            yield Candidate(match.start(), match.end(), ADDRESS, 0.85, self.name, "UK or Canadian postal code")

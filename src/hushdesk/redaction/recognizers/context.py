@@ -26,6 +26,12 @@ from hushdesk.redaction.types import (
 _NAME = r"[A-Z][a-zà-ÿ'\u2019]+(?:-[A-Z][a-zà-ÿ]+)?"
 _FULL_NAME = rf"{_NAME}(?:[ \t]+(?:[A-Z]\.?[ \t]+)?{_NAME}){{0,2}}"
 _LOWER_OR_TITLE = r"(?:[A-Z][a-zà-ÿ'\u2019]+|[a-zà-ÿ]{2,})"
+# A second lower-case word after "my name is" is a surname only if it is not one of
+# these ("my name is krithika and I ...", "my name is ahmed from ...").
+_FUNCTION_WORD = (
+    r"(?i:and|but|or|i|im|i'm|from|here|in|at|the|so|is|was|not|also|too|btw|lol|haha|with|"
+    r"for|to|of|on|by|if|my|me|we|you|ur|u|nd|n|&|bro|sis|lmao|omg|what|who|its|it's)\b"
+)
 
 # (pattern, score, reason); group 1 is the name.
 _PERSON_PATTERNS: tuple[tuple[re.Pattern[str], float, str], ...] = (
@@ -43,7 +49,10 @@ _PERSON_PATTERNS: tuple[tuple[re.Pattern[str], float, str], ...] = (
         "self-introduction or hand-off phrase",
     ),
     (
-        re.compile(rf"(?i:\b(?:my name is|my name's|call me))[ \t]+({_LOWER_OR_TITLE}(?:[ \t]+{_LOWER_OR_TITLE})?)"),
+        re.compile(
+            rf"(?i:\b(?:my name is|my name's|call me))[ \t]+(?i:called[ \t]+)?"
+            rf"({_LOWER_OR_TITLE}(?:[ \t]+(?!{_FUNCTION_WORD}){_LOWER_OR_TITLE})?)"
+        ),
         0.7,
         "self-introduction (any case)",
     ),
@@ -99,7 +108,8 @@ _ORG = re.compile(
     rf"\b(?:(?:{_ORG_WORD}|[A-Z]{{2,}}|of|and|&|the|for)[ \t]+){{0,4}}{_ORG_WORD}[ \t]+{_ORG_SUFFIX}\b\.?"
     rf"|\b(?:University|College|Bank|Institute|Hospital|School|Department|Ministry) of(?:[ \t]+{_ORG_WORD}){{1,3}}"
 )
-_ORG_JOINT = re.compile(rf"^.*[ \t](?:of|and|&)[ \t]+(?=(?:{_ORG_WORD}[ \t]+){{1,3}}{_ORG_SUFFIX}\b)")
+# Anchored by .match() at the organisation's start (a "^" would only match at index 0).
+_ORG_JOINT = re.compile(rf".*[ \t](?:of|and|&)[ \t]+(?=(?:{_ORG_WORD}[ \t]+){{1,3}}{_ORG_SUFFIX}\b)")
 _ORG_LEADING_NOISE = re.compile(r"^(?:the|of|and|for|at|from|to|with|in)\s+", re.IGNORECASE)
 
 _ROLE_FUNCTION = (
@@ -167,6 +177,8 @@ _NOT_A_NAME = frozenset(
     ]
 )
 
+_PRONOUN_LEAD = re.compile(r"(?:I['\u2019]m|I|Im|It['\u2019]s|This is|We['\u2019]re)[ \t]+", re.IGNORECASE)
+
 
 class ConversationCueRecognizer:
     """Names, organisations, job titles and health details announced by context."""
@@ -178,15 +190,19 @@ class ConversationCueRecognizer:
         for pattern, score, reason in _PERSON_PATTERNS:
             for match in pattern.finditer(text):
                 group = 1 if pattern.groups else 0
-                if match.group(group).split()[0].lower() in _NOT_A_NAME:
+                start, value = match.start(group), match.group(group)
+                lead = _PRONOUN_LEAD.match(value)
+                if lead is not None:  # "Hi, I'm Zofia Kowalczyk": the name starts after "I'm"
+                    start, value = start + lead.end(), value[lead.end() :]
+                if not value or value.split()[0].lower() in _NOT_A_NAME:
                     continue
-                yield Candidate(match.start(group), match.end(group), PERSON, score, self.name, reason)
+                yield Candidate(start, match.end(group), PERSON, score, self.name, reason)
         for match in _ORG.finditer(text):
             noise = _ORG_LEADING_NOISE.match(match.group(0))
             start = match.start() + (noise.end() if noise else 0)
             # "Jeremy Hartmann of Gradiant Research LLC": the organisation is what
             # follows the last "of"/"and" when that is itself a name plus suffix.
-            joint = _ORG_JOINT.search(text, start, match.end())
+            joint = _ORG_JOINT.match(text, start, match.end())
             if joint is not None:
                 start = joint.end()
             yield Candidate(start, match.end(), ORGANIZATION, 0.7, self.name, "name with a legal/organisation suffix")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 
-from hushdesk.redaction.model.features import TOKEN, fold
+from hushdesk.redaction.model.features import TOKEN, Gazetteers, fold, text_casing
 from hushdesk.redaction.model.tagger import CONNECTORS, PerceptronTagger, shared_tagger
 from hushdesk.redaction.model.vocabulary import ROLE_WORDS, TECH_WORDS
 from hushdesk.redaction.types import ADDRESS, ORGANIZATION, PERSON, Candidate
@@ -38,9 +38,11 @@ _ROLE_LABEL = re.compile(r"[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*:")
 
 def _glued(text: str, start: int, end: int) -> bool:
     """True if the token at ``start:end`` is a piece of a larger identifier
-    (or a one-letter prefix: "E-mail", "X-ray")."""
+    (or a one-letter prefix: "E-mail", "X-ray"; or glued to digits: "MP3")."""
     if end - start == 1 and text[end : end + 1] == "-":
         return True
+    if text[end : end + 1].isdigit() or (start > 0 and text[start - 1].isdigit()):
+        return True  # "MP3", "PS4", "4K": a product or model code, not a name
     if start > 1 and text[start - 1] in _JOINERS and (text[start - 2].isalnum() or text[start - 2] == "_"):
         return True
     return end + 1 < len(text) and text[end] in _JOINERS and (text[end + 1].isalnum() or text[end + 1] == "_")
@@ -56,10 +58,22 @@ def _is_code_word(word: str, common: frozenset[str]) -> bool:
     return all(part.lower() in common for part in parts if len(part) > 1)
 
 
+_ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
+
+
+def _pronoun_or_ordinal(lower: str, previous: str, common: frozenset[str]) -> bool:
+    """ "I", "I'm", "We're", "Don't" (a contraction of ordinary words: never part of a
+    name, "Hi, I'm Zofia" names Zofia) and the "th" of "April 30 th"."""
+    if lower == "i" or ("'" in lower and lower in common):
+        return True
+    return lower in _ORDINAL_SUFFIXES and previous.isdigit()
+
+
 def blocked_tokens(
     text: str, matches: Sequence[re.Match[str]], words: Sequence[str], common: frozenset[str]
 ) -> frozenset[int]:
-    """Indexes of tokens that are never part of a name (identifiers, technical words, roles)."""
+    """Indexes of tokens that are never part of a name (identifiers, technical words, roles,
+    pronoun contractions, ordinal suffixes)."""
     blocked: set[int] = set()
     for i, match in enumerate(matches):
         word = words[i]
@@ -67,7 +81,13 @@ def blocked_tokens(
             continue
         lower = fold(word)
         role_label = lower in ROLE_WORDS and _ROLE_LABEL.match(text, match.end()) is not None
-        if role_label or lower in TECH_WORDS or _glued(text, match.start(), match.end()) or _is_code_word(word, common):
+        if (
+            role_label
+            or lower in TECH_WORDS
+            or _pronoun_or_ordinal(lower, words[i - 1] if i else "", common)
+            or _glued(text, match.start(), match.end())
+            or _is_code_word(word, common)
+        ):
             blocked.add(i)
     return frozenset(blocked)
 
@@ -88,6 +108,42 @@ def _split_at_possessives(runs: list[tuple[str, list[int]]], words: Sequence[str
         if current:
             out.append((kind, current))
     return out
+
+
+def _listed_kind(kind: str, lowers: Sequence[str], gaz: Gazetteers) -> str:
+    """The gazetteers overrule the tagger's kind when they are unambiguous: a run made
+    only of listed first names/surnames that are no place is a person ("Enjoy, Sarah"
+    tagged as a place); a run made only of places/countries that are no person's name
+    is a place. The tagger decides everything else (unlisted or ambiguous words)."""
+    if len(lowers) > 3:
+        return kind
+    person = all((w in gaz.first_names or w in gaz.last_names) for w in lowers)
+    place = all((w in gaz.places or w in gaz.countries) for w in lowers)
+    if person and not place:
+        return "PER"
+    if place and not person:
+        return "LOC"
+    return kind
+
+
+_HYPHEN_TAIL = re.compile(r"(?:-[A-Z][^\W\d_]+(?:['\u2019]s)?)+")
+_HYPHEN_HEAD = re.compile(r"(?:[A-Z][^\W\d_]*-)+$")
+
+
+def _hyphenated(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a run over capitalised words hyphenated to it: "Butler-Peters",
+    "Jean-Luc" (the tokenizer splits at the hyphen; the tagger may tag one half)."""
+    tail = _HYPHEN_TAIL.match(text, end)
+    if tail is not None:
+        end = tail.end()
+    head = _HYPHEN_HEAD.search(text, max(0, start - 40), start)
+    if head is not None and (head.start() == 0 or not text[head.start() - 1].isalnum()):
+        start = head.start()
+    return start, end
+
+
+def _is_acronym(word: str, casing: str) -> bool:
+    return 2 <= len(word) <= 4 and word.isupper() and word.isalpha() and casing != "upper"
 
 
 class NameModelRecognizer:
@@ -116,7 +172,9 @@ class NameModelRecognizer:
             else:
                 runs.append((kind, [token.index]))
         found: list[Candidate] = []
-        for kind, indexes in _split_at_possessives(runs, words):
+        casing = text_casing(words)
+        for run_kind, indexes in _split_at_possessives(runs, words):
+            kind = run_kind
             # A run may not end on a connector or punctuation ("Bank of", "Smith &").
             while indexes and (words[indexes[-1]].lower() in CONNECTORS or not words[indexes[-1]][0].isalpha()):
                 indexes.pop()
@@ -127,13 +185,17 @@ class NameModelRecognizer:
                 words[i].islower() and not tagger.gazetteers.is_listed(fold(words[i])) for i in indexes
             ):
                 continue  # "gased", "hoopa": an unknown lower-case word needs strong evidence to be a name
-            end = matches[indexes[-1]].end()
-            possessive = _POSSESSIVE.search(words[indexes[-1]])
+            start, end = _hyphenated(text, matches[indexes[0]].start(), matches[indexes[-1]].end())
+            possessive = _POSSESSIVE.search(text, 0, end)
             if possessive:  # "Maclean's killers": the name is "Maclean"
                 end -= len(possessive.group(0))
+            if "-" not in text[start:end]:  # "Butler-Peters" (two surnames) is as often a firm as a person
+                kind = _listed_kind(kind, [fold(words[i]) for i in indexes], tagger.gazetteers)
+            if kind == "PER" and len(indexes) == 1 and _is_acronym(words[indexes[0]], casing):
+                kind = "ORG"  # "NBC", "BTS": a short capitalised acronym in normal text names a group
             found.append(
                 Candidate(
-                    matches[indexes[0]].start(),
+                    start,
                     end,
                     _KIND_TO_LABEL[kind],
                     margin_to_score(margin),

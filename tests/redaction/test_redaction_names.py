@@ -1,0 +1,64 @@
+"""Span boundaries and labels of names, places and postcodes (exact spans matter:
+a pronoun or a stray word inside a name is both a miss and a false alarm)."""
+
+from __future__ import annotations
+
+import pytest
+
+from hushdesk.redaction import get_engine
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    return [(f.label, f.text) for f in get_engine().analyze(text)]
+
+
+EXACT = [
+    # A pronoun contraction before a name is not part of it.
+    ("Hi, I'm Zofia Kowalczyk.", "PERSON", "Zofia Kowalczyk"),
+    ("Hello, I\u2019m Marco Rossi", "PERSON", "Marco Rossi"),
+    ("I'm Zofia Kowalczyk and I need help", "PERSON", "Zofia Kowalczyk"),
+    # "my name is" takes a second word only if it is not a function word.
+    ("my name is priya sharma", "PERSON", "priya sharma"),
+    ("My name is krithika and I love your videos", "PERSON", "krithika"),
+    ("my name is called Ahmed and i go to school", "PERSON", "Ahmed"),
+    # UK and Canadian postcodes, alone or after a street.
+    ("My postcode is NW1 6XE, thanks", "ADDRESS", "NW1 6XE"),
+    ("Deliver to SW1A 2AA please", "ADDRESS", "SW1A 2AA"),
+    ("Ottawa ON K1A 0B1", "ADDRESS", "K1A 0B1"),
+    # Unambiguous list membership settles the label: a first name is a person.
+    ("Enjoy , Sarah .", "PERSON", "Sarah"),
+    # Hyphenated names are one span, not half a name.
+    ("Kristen Rocher and Jean-Luc Picard called", "PERSON", "Jean-Luc Picard"),
+    ("Ramsey-Johnson is an investment bank", "ORGANIZATION", "Ramsey-Johnson"),
+    # "X of Firm Inc." anywhere in a sentence: the person is not swallowed by the firm.
+    ("Panelists included Dobroslaw Tomaszewski of Fernandez Inc., and others", "PERSON", "Dobroslaw Tomaszewski"),
+    ("Panelists included Dobroslaw Tomaszewski of Fernandez Inc., and others", "ORGANIZATION", "Fernandez Inc."),
+]
+
+
+@pytest.mark.parametrize(("text", "label", "value"), EXACT)
+def test_exact_span(text: str, label: str, value: str) -> None:
+    assert (label, value) in found(text)
+
+
+NOT_IN_A_NAME = [
+    ("Hi, I'm Zofia Kowalczyk.", "I'm"),
+    ("My name is krithika and I love your videos", "and"),
+    ("My birthday is April 30 th", "th"),
+    ("I bought an MP3 player and a PS4", "MP"),
+    ("I bought an MP3 player and a PS4", "PS"),
+]
+
+
+@pytest.mark.parametrize(("text", "word"), NOT_IN_A_NAME)
+def test_word_is_not_part_of_any_name(text: str, word: str) -> None:
+    for label, value in found(text):
+        if label in {"PERSON", "ADDRESS", "ORGANIZATION"}:
+            assert word not in value.split(), (label, value)
+
+
+@pytest.mark.parametrize(
+    "text", ["Buy A4 paper and an MP3 player", "Room B2 3rd floor", "ISO 9001 AB12", "the 3 rd game was close"]
+)
+def test_no_address_in_look_alikes(text: str) -> None:
+    assert [v for label, v in found(text) if label == "ADDRESS"] == []
