@@ -16,7 +16,9 @@ asked about. Reads go first, then writes, then removals, per principal.
 
 from __future__ import annotations
 
+import io
 import re
+import wave
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +30,7 @@ from fastapi.testclient import TestClient
 from starlette.routing import Mount, Route
 
 from hushdesk.accounts.service import login, resolve_session
+from hushdesk.assistant import tts
 from hushdesk.assistant.settings import set_api_key
 from hushdesk.context import AppContext
 from hushdesk.kit.errors import Unauthenticated
@@ -138,6 +141,28 @@ def _still_signed_in(ctx: AppContext, who: Principal) -> bool:
 def principals(ctx: AppContext) -> dict[str, Principal]:
     """A member of each role and a token of each scope, each in a workspace of its own with seeded objects."""
     found: dict[str, Principal] = {}
+    with pytest.MonkeyPatch.context() as patch:
+        # Seeding makes a spoken clip per workspace; what it sounds like is not this test's concern, and a
+        # neural voice costs ~0.7 s per clip.
+        patch.setattr(tts, "synthesize_local", lambda text, settings: (_silence(), "test"))
+        _seed_principals(ctx, found)
+    for who in found.values():
+        with ctx.unit_of_work() as uow:  # something for "delete the AI provider key" to delete
+            set_api_key(uow, system_actor(who.actor.workspace_id), "sk-route-roles-0123456789")
+    return found
+
+
+def _silence() -> bytes:
+    out = io.BytesIO()
+    with wave.open(out, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(8000)
+        wav.writeframes(b"\0\0" * 80)
+    return out.getvalue()
+
+
+def _seed_principals(ctx: AppContext, found: dict[str, Principal]) -> None:
     for n, role in enumerate(Role):
         world = make_world(ctx, f"Roles {role.value}")
         member = world.owner if role == Role.OWNER else world.member(role)
@@ -155,10 +180,6 @@ def principals(ctx: AppContext) -> dict[str, Principal]:
         who = Principal(f"token[{label}]", actor, seed_ids(ctx, world), token=token)
         who.ids["slug"] = world.slug
         found[who.label] = who
-    for who in found.values():
-        with ctx.unit_of_work() as uow:  # something for "delete the AI provider key" to delete
-            set_api_key(uow, system_actor(who.actor.workspace_id), "sk-route-roles-0123456789")
-    return found
 
 
 # -- requests ----------------------------------------------------------------------------------------------
