@@ -10,10 +10,12 @@ Every HTTP route says who may use it, in its decorator::
 
 The declaration is a no-op dependency that only carries data: the check runs in ``web.deps`` right after the
 actor is resolved (API token or session, locked or unlocked), which is before FastAPI validates the request
-body, so a role that may not use a route gets 403 even for a malformed form or JSON payload, and nobody learns
-which fields a route expects. Services still check the same permissions (defence in depth; the service-level
-matrix test covers them). ``tests/security/test_route_roles.py`` walks the route table, fails for any route
-without a declaration, and calls every route as every role and API token scope.
+body, so a role that may not use a route gets 403 even for a body with missing or wrong fields, and learns
+nothing about the fields a route expects. (A body that is not JSON at all is refused earlier, 422
+``invalid_json``, for every caller alike: FastAPI parses JSON before it resolves dependencies.)
+Services still check the same permissions (defence in depth; the service-level matrix test covers them).
+``tests/security/test_route_roles.py`` walks the route table, fails for any route without a declaration, and
+calls every route as every role and API token scope.
 """
 
 from __future__ import annotations
