@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from hushdesk.channels import webchat
 from hushdesk.channels.base import ContactHint, InboundMessage
 from hushdesk.inbox import conversations as conv_svc
+from hushdesk.inbox import service as inbox_service
 from hushdesk.inbox.service import receive_message
 from hushdesk.kit.errors import Forbidden, ValidationFailed
 from hushdesk.models import AuditEvent, Conversation, Message, Widget
@@ -313,6 +314,35 @@ def test_conversations_opened_through_the_api_are_not_scored(world: World) -> No
     with world.ctx.unit_of_work() as uow:
         conv_id = receive_message(uow, world.workspace_id, inbound).conversation.id
     assert not _conv(world, conv_id).spam
+
+
+def _statements(world: World, token: str, body: str) -> int:
+    count = 0
+
+    def tick(*_args: Any) -> None:
+        nonlocal count
+        count += 1
+
+    engine = world.ctx.db.engine
+    event.listen(engine, "before_cursor_execute", tick)
+    try:
+        _visitor_says(world, token, body)
+    finally:
+        event.remove(engine, "before_cursor_execute", tick)
+    return count
+
+
+def test_screening_costs_no_query_for_a_clean_message_and_at_most_one_otherwise(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = _visitor(world)
+    _visitor_says(world, token, "first message, opens the conversation")
+    clean = [_statements(world, token, f"Do you ship to Norway, order {i}?") for i in range(2)]
+    mild = _statements(world, token, "Do you accept a guest post on your blog?")  # scores > 0, below threshold
+    monkeypatch.setattr(inbox_service, "screen_spam", lambda *_a, **_k: None)
+    unscreened = [_statements(world, token, f"Do you ship to Sweden, order {i}?") for i in range(2)]
+    assert clean == unscreened
+    assert mild <= unscreened[0] + 1
 
 
 # -- the API and the pages -------------------------------------------------------------------------------
