@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -48,6 +48,10 @@ def compute_hash(event: AuditEvent) -> str:
 
 
 _HEADS_KEY = "audit.heads"
+# Built once (every audited write runs it). populate_existing: a head already in the session is refreshed
+# from the row we just locked, never trusted from an earlier transaction.
+_LOCK_HEAD = select(AuditHead).where(AuditHead.chain == bindparam("chain")).with_for_update().execution_options(
+    populate_existing=True)
 
 
 def _lock_head(session: Session, chain: str) -> AuditHead:
@@ -63,15 +67,13 @@ def _lock_head(session: Session, chain: str) -> AuditHead:
     heads: dict[str, AuditHead] = held[1]
     if chain in heads:
         return heads[chain]
-    locking = select(AuditHead).where(AuditHead.chain == chain).with_for_update().execution_options(
-        populate_existing=True)
-    head = session.execute(locking).scalar_one_or_none()
+    head = session.execute(_LOCK_HEAD, {"chain": chain}).scalar_one_or_none()
     if head is None:  # the chain's first row: create its head, racing other first writers harmlessly
         dialect = session.get_bind().dialect.name
         ins = pg_insert(AuditHead) if dialect == "postgresql" else sqlite_insert(AuditHead)
         session.execute(ins.values(chain=chain, seq=0, hash=GENESIS).on_conflict_do_nothing(
             index_elements=["chain"]))
-        head = session.execute(locking).scalar_one()
+        head = session.execute(_LOCK_HEAD, {"chain": chain}).scalar_one()
     heads[chain] = head
     return head
 

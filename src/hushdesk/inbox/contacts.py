@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from hushdesk.audit.service import record
 from hushdesk.channels.base import IDENTITY_KINDS, ContactHint
@@ -56,14 +56,18 @@ def _validate_hint(hint: ContactHint) -> None:
         raise ValidationFailed("phone must be at most 40 characters")
 
 
+# Built once: the inbound path looks every sender up this way.
+_BY_IDENTITY = (
+    select(Contact).join(ContactIdentity, ContactIdentity.contact_id == Contact.id)
+    .where(Contact.workspace_id == bindparam("ws"), ContactIdentity.kind == bindparam("kind"),
+           ContactIdentity.blind_index == bindparam("index"))
+)
+
+
 def find_by_identity(uow: UnitOfWork, workspace_id: str, kind: str, value: str) -> Contact | None:
     index = uow.app.keyring.blind_index(workspace_id, kind, normalize(kind, value))
-    stmt = (
-        scoped(Contact, workspace_id=workspace_id)
-        .join(ContactIdentity, ContactIdentity.contact_id == Contact.id)
-        .where(ContactIdentity.kind == kind, ContactIdentity.blind_index == index)
-    )
-    return uow.session.execute(stmt).scalar_one_or_none()
+    params = {"ws": workspace_id, "kind": kind, "index": index}
+    return uow.session.execute(_BY_IDENTITY, params).scalar_one_or_none()
 
 
 def add_identity(uow: UnitOfWork, contact: Contact, cipher: ContactCipher, kind: str, value: str) -> None:

@@ -6,9 +6,10 @@ query must use ``unscoped_select`` by name, which stands out in review (and a li
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from hushdesk.kit.errors import NotFound
@@ -21,13 +22,20 @@ def scoped(model: type[T], *, workspace_id: str) -> Select[T]:
     return select(model).where(column == workspace_id)
 
 
+@cache
+def _by_id(model: type[Any]) -> Select[Any]:
+    # Built once per model: statement construction and its cache key cost more than the SQLite lookup itself
+    # on hot paths (every ingested message fetches its conversation this way).
+    return select(model).where(model.workspace_id == bindparam("scoped_ws"), model.id == bindparam("scoped_id"))
+
+
 def get_scoped(session: Session, model: type[T], object_id: str, *, workspace_id: str, what: str) -> T:
     """Fetch by id inside the workspace; a foreign id is indistinguishable from a missing one (404)."""
-    pk: Any = model.id  # type: ignore[attr-defined]
-    found = session.execute(scoped(model, workspace_id=workspace_id).where(pk == object_id)).scalar_one_or_none()
+    model_key: Any = model
+    found = session.execute(_by_id(model_key), {"scoped_ws": workspace_id, "scoped_id": object_id}).scalar_one_or_none()
     if found is None:
         raise NotFound(f"{what} not found")
-    return found
+    return found  # type: ignore[no-any-return]
 
 
 def unscoped_select(model: type[T]) -> Select[T]:
