@@ -18,6 +18,7 @@ from hushdesk.inbox.service import receive_message
 from hushdesk.kit.clock import utcnow
 from hushdesk.models import AuditEvent
 from hushdesk.tenancy.permissions import Role
+from tests.security.test_security_pages import client
 from tests.support.factories import World
 from tests.web.conftest import HTML, sign_in
 
@@ -183,7 +184,7 @@ def test_a_late_notification_needs_the_reasons(web: TestClient, world: World) ->
 
 
 def test_auditors_read_only(web: TestClient, world: World) -> None:
-    owner_web = TestClient(web.app, follow_redirects=False)  # type: ignore[arg-type]
+    owner_web = client(web.app)  # type: ignore[arg-type]
     incident_id = _open(owner_web, sign_in(owner_web, world.owner))
     csrf = sign_in(web, world.member(Role.AUDITOR))
     assert web.get("/incidents", headers=HTML).status_code == 200
@@ -205,7 +206,7 @@ def test_auditors_read_only(web: TestClient, world: World) -> None:
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.AGENT])
 def test_admins_and_agents_are_refused(web: TestClient, world: World, role: Role) -> None:
-    owner_web = TestClient(web.app, follow_redirects=False)  # type: ignore[arg-type]
+    owner_web = client(web.app)  # type: ignore[arg-type]
     incident_id = _open(owner_web, sign_in(owner_web, world.owner))
     csrf = sign_in(web, world.member(role))
     assert 'href="/incidents"' not in web.get("/account/security", headers=HTML).text
@@ -218,7 +219,7 @@ def test_admins_and_agents_are_refused(web: TestClient, world: World, role: Role
 
 
 def test_foreign_incidents_are_404_and_forms_need_csrf(web: TestClient, world: World, other_world: World) -> None:
-    owner_web = TestClient(web.app, follow_redirects=False)  # type: ignore[arg-type]
+    owner_web = client(web.app)  # type: ignore[arg-type]
     owner_csrf = sign_in(owner_web, world.owner)
     incident_id = _open(owner_web, owner_csrf)
     csrf = sign_in(web, other_world.owner)

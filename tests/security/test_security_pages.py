@@ -200,7 +200,7 @@ def test_revoke_one_session_and_sign_out_everywhere_else(web: TestClient, world:
     gone = [c for c in (second, third) if c.get("/", headers=HTML).headers.get("location", "").startswith("/login")]
     assert len(gone) == 1
     stranger = other_world.member(Role.AGENT)
-    with TestClient(web.app, follow_redirects=False) as foreign:  # type: ignore[arg-type]
+    with client(web.app) as foreign:  # type: ignore[arg-type]
         sign_in(foreign, stranger)
         foreign_id = re.search(r'data-session-id="([^"]+)" data-current', foreign.get(ACCOUNT, headers=HTML).text)
     assert foreign_id

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from hushdesk.accounts.passwords import verify_password
-from hushdesk.accounts.service import _check_throttle, _throttle_keys, record_failed_login
+from hushdesk.accounts.service import _check_throttle, _throttle_keys, record_failed_login  # = sign-in's throttle
 from hushdesk.audit.service import record
 from hushdesk.db import UnitOfWork
 from hushdesk.kit.clock import utcnow
