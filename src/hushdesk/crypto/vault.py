@@ -18,13 +18,14 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    bindparam,
     delete,
     insert,
     select,
     update,
 )
 
-from hushdesk.db import make_engine
+from hushdesk.db import READONLY_OPTION, make_engine
 from hushdesk.kit.clock import utcnow
 
 SCHEMA_VERSION = 1
@@ -62,10 +63,16 @@ class WrappedKey:
     wrapped_by: str
 
 
+_BY_ID = select(vault_keys).where(vault_keys.c.id == bindparam("key_id"))  # built once: every message asks
+
+
 class KeyVault:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
+        # Lookups begin a deferred (read) transaction: BEGIN IMMEDIATE would take the vault's write lock for
+        # every message's key lookup and queue readers behind key creation.
+        self._reader = self.engine.execution_options(**{READONLY_OPTION: True})
         self._ready = False
 
     def ensure_schema(self) -> None:
@@ -99,8 +106,8 @@ class KeyVault:
 
     def get(self, key_id: str) -> WrappedKey | None:
         self.ensure_schema()
-        with self.engine.connect() as conn:
-            row = conn.execute(select(vault_keys).where(vault_keys.c.id == key_id)).first()
+        with self._reader.connect() as conn:
+            row = conn.execute(_BY_ID, {"key_id": key_id}).first()
         if row is None:
             return None
         return WrappedKey(row.id, row.workspace_id, row.kind, row.version, row.wrapped, row.wrapped_by)
