@@ -64,7 +64,9 @@ def resolve(host: str, port: int) -> list[str]:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as exc:
         raise OutboundBlocked(f"cannot resolve host {host!r}") from exc
-    return sorted({str(info[4][0]) for info in infos})
+    # getaddrinfo's order, duplicates dropped: it already ranks addresses (RFC 6724), and connections try them
+    # in this order.
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 def vetted_addresses(host: str, port: int, allow_private: bool = False) -> list[str]:
