@@ -22,7 +22,7 @@ from hushdesk.web import auth_flow
 from hushdesk.web.access import public, requires
 from hushdesk.web.deps import PRECSRF_COOKIE, app_context
 from hushdesk.web.page import Page, PageContext, render
-from hushdesk.web.pages_auth import _second_factor_page as second_factor_page  # the login step, reused
+from hushdesk.web.pages_auth import second_factor_page  # the login step, reused
 
 router = APIRouter()
 Short = Annotated[str, Form(max_length=320)]
