@@ -155,9 +155,16 @@ def allowed_tags(
         (word[0].isupper() and not run_first[0].islower())
         or word.lower() in CONNECTORS_BY_KIND[kind]
         or (word[0].islower() and "-c" not in flags[i])
+        or (kind == "PER" and word[0].islower() and _listed_surname_after_first_name(flags[i - 1], flags[i]))
     ):
         allowed.append(TAG_INDEX[f"I-{kind}"])
     return allowed
+
+
+def _listed_surname_after_first_name(previous_flags: str, flags: str) -> bool:
+    """ "kevin smith", "paul walker": a listed surname that is also a dictionary word
+    may continue a lower-case name that began with a listed first name."""
+    return "f" in previous_flags.split("-", 1)[0] and "l" in flags.split("-", 1)[0]
 
 
 def could_start_name(word: str, flags: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from hushdesk.redaction.recognizers.base import HAS_DIGIT
 from hushdesk.redaction.types import ADDRESS, Candidate
 
 _STREET_TYPE = (
@@ -224,7 +225,7 @@ class PostcodeRecognizer:
     labels = frozenset({ADDRESS})
 
     def find(self, text: str) -> Iterable[Candidate]:
-        if not any(ch.isdigit() for ch in text):
+        if HAS_DIGIT.search(text) is None:
             return
         for match in _POSTCODE.finditer(text):
             yield Candidate(match.start(), match.end(), ADDRESS, 0.85, self.name, "UK or Canadian postal code")

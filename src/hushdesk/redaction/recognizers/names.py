@@ -142,8 +142,8 @@ def _hyphenated(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _is_acronym(word: str, casing: str) -> bool:
-    return 2 <= len(word) <= 4 and word.isupper() and word.isalpha() and casing != "upper"
+def _is_acronym(word: str) -> bool:
+    return 2 <= len(word) <= 4 and word.isupper() and word.isalpha()
 
 
 class NameModelRecognizer:
@@ -172,7 +172,6 @@ class NameModelRecognizer:
             else:
                 runs.append((kind, [token.index]))
         found: list[Candidate] = []
-        casing = text_casing(words)
         for run_kind, indexes in _split_at_possessives(runs, words):
             kind = run_kind
             # A run may not end on a connector or punctuation ("Bank of", "Smith &").
@@ -191,7 +190,7 @@ class NameModelRecognizer:
                 end -= len(possessive.group(0))
             if "-" not in text[start:end]:  # "Butler-Peters" (two surnames) is as often a firm as a person
                 kind = _listed_kind(kind, [fold(words[i]) for i in indexes], tagger.gazetteers)
-            if kind == "PER" and len(indexes) == 1 and _is_acronym(words[indexes[0]], casing):
+            if kind == "PER" and len(indexes) == 1 and _is_acronym(words[indexes[0]]) and text_casing(words) != "upper":
                 kind = "ORG"  # "NBC", "BTS": a short capitalised acronym in normal text names a group
             found.append(
                 Candidate(
