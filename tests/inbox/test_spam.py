@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import event, select
 
+from hushdesk.assistant.settings import SettingsForm, update_settings
 from hushdesk.channels import webchat
 from hushdesk.channels.base import ContactHint, InboundMessage
 from hushdesk.inbox import conversations as conv_svc
@@ -206,9 +207,16 @@ def recorded(world: World, monkeypatch: pytest.MonkeyPatch) -> dict[str, list[st
     return seen
 
 
+def _bot_on(world: World) -> None:
+    # The bot's job is queued only when the bot is on: turn it on so "not asked" means the spam gate held.
+    with world.ctx.unit_of_work() as uow:
+        update_settings(uow, world.owner.actor, SettingsForm(bot_enabled=True))
+
+
 def test_spammy_widget_message_lands_in_the_spam_folder_stored_and_readable(
     world: World, recorded: dict[str, list[str]]
 ) -> None:
+    _bot_on(world)
     conv_id = _visitor_says(world, _visitor(world), SPAMMY)
     conv = _conv(world, conv_id)
     assert conv.spam and conv.spam_source == "auto" and conv.spam_score and conv.spam_score >= DEFAULT_THRESHOLD
@@ -232,6 +240,7 @@ def test_spammy_widget_message_lands_in_the_spam_folder_stored_and_readable(
 
 
 def test_a_normal_widget_message_is_pushed_and_stays_in_the_inbox(world: World, recorded: dict[str, list[str]]) -> None:
+    _bot_on(world)
     conv_id = _visitor_says(world, _visitor(world), "Hi, https://shop.example.com/p/1 is out of stock, when back?")
     assert not _conv(world, conv_id).spam
     assert conv_id in _inbox_ids(world, "open")[0]

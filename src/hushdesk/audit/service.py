@@ -11,9 +11,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -48,14 +48,26 @@ def compute_hash(event: AuditEvent) -> str:
 
 
 _HEADS_KEY = "audit.heads"
-# Built once (every audited write runs it). populate_existing: a head already in the session is refreshed
-# from the row we just locked, never trusted from an earlier transaction.
-_LOCK_HEAD = select(AuditHead).where(AuditHead.chain == bindparam("chain")).with_for_update().execution_options(
-    populate_existing=True)
+_HEADS = cast(Table, AuditHead.__table__)
+_EVENTS = cast(Table, AuditEvent.__table__)
+# Core statements, built once: every audited write (and every audited read of personal data) runs them, and
+# the ORM's unit-of-work machinery cost more than the rows themselves. The rows go through the session's own
+# connection, so they share its transaction (and its savepoints) with the change they describe.
+_LOCK_HEAD = select(_HEADS.c.seq, _HEADS.c.hash).where(_HEADS.c.chain == bindparam("chain")).with_for_update()
+_INSERT_EVENT = insert(_EVENTS)
+_MOVE_HEAD = update(_HEADS).where(_HEADS.c.chain == bindparam("head_chain")).values(
+    seq=bindparam("head_seq"), hash=bindparam("head_hash"))
+_EVENT_COLUMNS = tuple(column.key for column in _EVENTS.columns)
 
 
-def _lock_head(session: Session, chain: str) -> AuditHead:
-    """The chain's head row, locked for the rest of the transaction (PostgreSQL: FOR UPDATE; SQLite: the
+@dataclass
+class _Head:
+    seq: int
+    hash: str
+
+
+def _lock_head(session: Session, chain: str) -> _Head:
+    """The chain's head, locked for the rest of the transaction (PostgreSQL: FOR UPDATE; SQLite: the
     transaction already holds the database's write lock, BEGIN IMMEDIATE). Locked once per transaction and
     chain: a request that writes several audit rows (a new conversation and its first message) reuses it."""
     # The innermost transaction: a savepoint's rollback can release its locks and undo its writes.
@@ -64,16 +76,17 @@ def _lock_head(session: Session, chain: str) -> AuditHead:
     if held is None or held[0] is not transaction:
         held = (transaction, {})
         session.info[_HEADS_KEY] = held
-    heads: dict[str, AuditHead] = held[1]
+    heads: dict[str, _Head] = held[1]
     if chain in heads:
         return heads[chain]
-    head = session.execute(_LOCK_HEAD, {"chain": chain}).scalar_one_or_none()
-    if head is None:  # the chain's first row: create its head, racing other first writers harmlessly
-        dialect = session.get_bind().dialect.name
+    conn = session.connection()
+    row = conn.execute(_LOCK_HEAD, {"chain": chain}).first()
+    if row is None:  # the chain's first row: create its head, racing other first writers harmlessly
+        dialect = conn.dialect.name
         ins = pg_insert(AuditHead) if dialect == "postgresql" else sqlite_insert(AuditHead)
-        session.execute(ins.values(chain=chain, seq=0, hash=GENESIS).on_conflict_do_nothing(
-            index_elements=["chain"]))
-        head = session.execute(_LOCK_HEAD, {"chain": chain}).scalar_one()
+        conn.execute(ins.values(chain=chain, seq=0, hash=GENESIS).on_conflict_do_nothing(index_elements=["chain"]))
+        row = conn.execute(_LOCK_HEAD, {"chain": chain}).one()
+    head = _Head(int(row.seq), str(row.hash))
     heads[chain] = head
     return head
 
@@ -89,7 +102,9 @@ def record(
     details: dict[str, Any] | None = None,
     request_id: str | None = None,
 ) -> AuditEvent:
-    """Append one audit row in the current transaction. ``details`` holds ids and counts, never values."""
+    """Append one audit row in the current transaction. ``details`` holds ids and counts, never values.
+
+    Returns the row as a detached object (it is written directly, not through the session)."""
     chain = workspace_id or (actor.workspace_id if actor else None) or SYSTEM_CHAIN
     head = _lock_head(session, chain)
     event = AuditEvent(
@@ -108,9 +123,10 @@ def record(
         prev_hash=head.hash,
     )
     event.hash = compute_hash(event)
-    session.add(event)
-    head.seq = event.seq
-    head.hash = event.hash
+    conn = session.connection()
+    conn.execute(_INSERT_EVENT, {key: getattr(event, key) for key in _EVENT_COLUMNS})
+    conn.execute(_MOVE_HEAD, {"head_chain": chain, "head_seq": event.seq, "head_hash": event.hash})
+    head.seq, head.hash = event.seq, event.hash
     return event
 
 
