@@ -49,6 +49,8 @@ NOT_IN_A_NAME = [
     ("The launch is on June 21 st", "st"),
     ("I bought an MP3 player and a PS4", "MP"),
     ("I bought an MP3 player and a PS4", "PS"),
+    ("Can Maria call me back?", "Can"),
+    ("Wednesday Adams will call", "Wednesday"),
 ]
 
 
@@ -64,3 +66,12 @@ def test_word_is_not_part_of_any_name(text: str, word: str) -> None:
 )
 def test_no_address_in_look_alikes(text: str) -> None:
     assert [v for label, v in found(text) if label == "ADDRESS"] == []
+
+
+@pytest.mark.parametrize("text", ["See you in October then", "Can you check it?", "It was due April 1, 2023."])
+def test_months_and_auxiliaries_are_not_persons(text: str) -> None:
+    assert [v for label, v in found(text) if label == "PERSON"] == []
+
+
+def test_a_date_is_one_span() -> None:
+    assert ("DATE", "April 1, 2023") in found("Renewal: April 1, 2023. Thanks, April")

@@ -15,6 +15,7 @@ from hushdesk.redaction.registry import default_recognizers
 from hushdesk.redaction.state import PlaceholderState
 from hushdesk.redaction.types import (
     CREDIT_CARD,
+    DATE,
     EMAIL,
     IBAN,
     IP_ADDRESS,
@@ -115,6 +116,9 @@ def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
     longer span.
     """
     candidates = list(findings)
+    dates = [f for f in candidates if f.label == DATE]
+    if dates:  # "April 1, 2023": the month is not the person "April", whatever the scores
+        candidates = [f for f in candidates if f.label == DATE or not _strictly_inside_any(f, dates)]
     structured = [f for f in candidates if f.label in STRUCTURED_LABELS]
     if structured:
         candidates = [f for f in candidates if f.label in STRUCTURED_LABELS or not _splits_any(f, structured)]
@@ -151,6 +155,13 @@ def split_titles(findings: list[Finding], config: RedactionConfig) -> list[Findi
             Finding(name_start, finding.end, PERSON, rest.lstrip(), finding.score, finding.recognizer, finding.reason)
         )
     return out
+
+
+def _strictly_inside_any(finding: Finding, others: list[Finding]) -> bool:
+    return any(
+        o.start <= finding.start and finding.end <= o.end and (o.end - o.start) > (finding.end - finding.start)
+        for o in others
+    )
 
 
 def _splits_any(finding: Finding, structured: list[Finding]) -> bool:

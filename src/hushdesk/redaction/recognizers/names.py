@@ -59,12 +59,62 @@ def _is_code_word(word: str, common: frozenset[str]) -> bool:
 
 
 _ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
+# Auxiliaries and weekdays are never (part of) a name in English text, though Faker's
+# lists hold "Can" (Turkish) and a model trained on them may think so.
+_NEVER_NAMES = frozenset(
+    [
+        "can",
+        "could",
+        "would",
+        "should",
+        "must",
+        "shall",
+        "might",
+        "did",
+        "does",
+        "do",
+        "has",
+        "have",
+        "had",
+        "was",
+        "were",
+        "are",
+        "is",
+        "am",
+        "be",
+        "been",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
+)
+# A month alone is a date, not a person ("see you in October"); "April Smith" still is.
+_MONTHS = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
 
 
 def _pronoun_or_ordinal(lower: str, previous: str, common: frozenset[str]) -> bool:
     """ "I", "I'm", "We're", "Don't" (a contraction of ordinary words: never part of a
     name, "Hi, I'm Zofia" names Zofia) and the "th" of "April 30 th"."""
-    if lower == "i" or ("'" in lower and lower in common):
+    if lower == "i" or lower in _NEVER_NAMES or ("'" in lower and lower in common):
         return True
     return lower in _ORDINAL_SUFFIXES and previous.isdigit()
 
@@ -190,6 +240,8 @@ class NameModelRecognizer:
                 end -= len(possessive.group(0))
             if "-" not in text[start:end]:  # "Butler-Peters" (two surnames) is as often a firm as a person
                 kind = _listed_kind(kind, [fold(words[i]) for i in indexes], tagger.gazetteers)
+            if kind == "PER" and len(indexes) == 1 and fold(words[indexes[0]]) in _MONTHS:
+                continue
             if kind == "PER" and len(indexes) == 1 and _is_acronym(words[indexes[0]]) and text_casing(words) != "upper":
                 kind = "ORG"  # "NBC", "BTS": a short capitalised acronym in normal text names a group
             found.append(
