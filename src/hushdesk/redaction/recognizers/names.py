@@ -58,57 +58,19 @@ def _is_code_word(word: str, common: frozenset[str]) -> bool:
     return all(part.lower() in common for part in parts if len(part) > 1)
 
 
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
 # Auxiliaries and weekdays are never (part of) a name in English text, though Faker's
 # lists hold "Can" (Turkish) and a model trained on them may think so.
-_NEVER_NAMES = frozenset(
-    [
-        "can",
-        "could",
-        "would",
-        "should",
-        "must",
-        "shall",
-        "might",
-        "did",
-        "does",
-        "do",
-        "has",
-        "have",
-        "had",
-        "was",
-        "were",
-        "are",
-        "is",
-        "am",
-        "be",
-        "been",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ]
+_NEVER_NAMES = _word_set(
+    "can could would should must shall might did does do has have had was were are is am be been "
+    "monday tuesday wednesday thursday friday saturday sunday"
 )
 # A month alone is a date, not a person ("see you in October"); "April Smith" still is.
-_MONTHS = frozenset(
-    [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ]
-)
+_MONTHS = _word_set("january february march april may june july august september october november december")
 
 
 def _pronoun_or_ordinal(lower: str, previous: str, common: frozenset[str]) -> bool:
