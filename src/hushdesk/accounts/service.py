@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 
 from hushdesk.accounts.passwords import check_password_rules, dummy_hash, hash_password, verify_password
 from hushdesk.audit.service import record
@@ -279,12 +279,13 @@ def list_api_tokens(uow: UnitOfWork, actor: Actor) -> list[ApiToken]:
     return list(uow.session.execute(stmt).scalars())
 
 
+_TOKEN_BY_HASH = select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))  # every API request
+
+
 def resolve_api_token(uow: UnitOfWork, secret: str) -> Actor:
     if not secret.startswith(TOKEN_PREFIX):
         raise Unauthenticated("invalid API token", code="bad_token")
-    token = uow.session.execute(
-        select(ApiToken).where(ApiToken.token_hash == _sha256(secret))
-    ).scalar_one_or_none()
+    token = uow.session.execute(_TOKEN_BY_HASH, {"token_hash": _sha256(secret)}).scalar_one_or_none()
     if token is None or token.revoked_at is not None:
         raise Unauthenticated("invalid or revoked API token", code="bad_token")
     now = utcnow()
