@@ -14,7 +14,6 @@ import threading
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -180,7 +179,10 @@ def could_start_name(word: str, flags: str) -> bool:
 
 
 def _as_frozenset(data: dict[str, Any], key: str) -> frozenset[str]:
-    return frozenset(str(x) for x in data.get(key, ()))
+    values = data.get(key, ())
+    if not all(isinstance(x, str) for x in values):
+        raise ValueError(f"name model: gazetteer {key} holds a non-string")
+    return frozenset(values)
 
 
 def load_tagger(path: Path | None = None) -> PerceptronTagger:
@@ -192,7 +194,8 @@ def load_tagger(path: Path | None = None) -> PerceptronTagger:
     if path is not None:
         blob = path.read_bytes()
     else:
-        blob = resources.files("hushdesk.redaction.model").joinpath("data", MODEL_FILE).read_bytes()
+        # A plain path next to this module: importlib.resources costs ~10 ms of imports per process.
+        blob = (Path(__file__).resolve().parent / "data" / MODEL_FILE).read_bytes()
     data = json.loads(gzip.decompress(blob))
     if tuple(data["tags"]) != TAGS:
         raise ValueError("name model: tag set does not match this version of hushdesk")
@@ -208,7 +211,7 @@ def load_tagger(path: Path | None = None) -> PerceptronTagger:
     # A list of the stored integers (scores are compared, margins divided by the
     # scale): indexing a list returns existing objects instead of boxing new ones.
     values = raw.tolist()
-    index = {feature: i * n_tags for i, feature in enumerate(features)}
+    index = dict(zip(features, range(0, len(features) * n_tags, n_tags), strict=True))  # C-speed build
     gaz = data["gazetteers"]
     gazetteers = Gazetteers(
         first_names=_as_frozenset(gaz, "first_names"),
