@@ -3,9 +3,15 @@ a pronoun or a stray word inside a name is both a miss and a false alarm)."""
 
 from __future__ import annotations
 
+import os
+import pickle
+from pathlib import Path
+
 import pytest
 
 from hushdesk.redaction import get_engine
+from hushdesk.redaction.model.features import TAGS
+from hushdesk.redaction.model.tagger import load_tagger
 
 
 def found(text: str) -> list[tuple[str, str]]:
@@ -75,3 +81,11 @@ def test_months_and_auxiliaries_are_not_persons(text: str) -> None:
 
 def test_a_date_is_one_span() -> None:
     assert ("DATE", "April 1, 2023") in found("Renewal: April 1, 2023. Thanks, April")
+
+
+def test_model_file_with_a_code_reference_is_refused(tmp_path: Path) -> None:
+    """The weights file is data only: a pickle that names any callable is refused unrun."""
+    evil = tmp_path / "model.bin"
+    evil.write_bytes(pickle.dumps({"tags": list(TAGS), "hook": os.getcwd}, protocol=5))
+    with pytest.raises(pickle.UnpicklingError):
+        load_tagger(evil)
