@@ -11,7 +11,7 @@ import pyotp
 import pytest
 from fastapi.testclient import TestClient
 
-from hushdesk.accounts.service import SecondFactorRequired, login
+from hushdesk.accounts.service import SecondFactorRequired, change_role, login
 from hushdesk.kit.clock import set_clock, utcnow
 from hushdesk.kit.errors import ValidationFailed
 from hushdesk.models import User
@@ -161,6 +161,22 @@ def test_pending_cookie_is_bound_to_the_password(web: TestClient, world: World) 
                                  new_password="a-brand-new-passphrase")
     res = web.post("/login/2fa", data={"code": _code(secret), "csrf_token": csrf}, headers=HTML)
     assert res.status_code == 401 and "start again" in res.text
+
+
+def test_moving_a_member_into_an_enforced_role_ends_their_sessions(app: object, world: World) -> None:
+    with world.ctx.unit_of_work() as uow:
+        twofactor.set_required_roles(uow, world.owner.actor, {Role.ADMIN})
+    member = world.member(Role.AGENT)
+    client = TestClient(app, base_url="http://testserver", client=("10.76.0.1", 5000),  # type: ignore[arg-type]
+                        follow_redirects=False)
+    sign_in(client, member)
+    assert client.get("/", headers=HTML).status_code == 200
+    with world.ctx.unit_of_work() as uow:
+        change_role(uow, world.owner.actor, user_id=member.user_id, role=Role.ADMIN)
+    assert client.get("/", headers=HTML).status_code == 303  # signed out: the next sign-in asks to enrol
+    res = client.post("/login", data={"email": member.email, "password": member.password,
+                                      "csrf_token": login_form_token(client)}, headers=HTML)
+    assert res.status_code == 200 and "Set up two-factor" in res.text
 
 
 def test_session_revoke_and_sign_out_everywhere(app: object, world: World) -> None:
