@@ -87,7 +87,12 @@ def _facts(uow: UnitOfWork, contact_id: str) -> _Facts:
     known: dict[str, _Facts] = held[1]
     if contact_id in known:
         return known[contact_id]
-    rows = uow.session.execute(_FACTS_QUERY, {"contact_id": contact_id}).all()
+    session = uow.session
+    # Straight on the connection (no ORM layer, no autoflush of the message being stored); only unsaved
+    # flags or consents could change the answer, and then they are flushed first.
+    if any(isinstance(obj, (ProcessingFlag, ConsentEvent)) for obj in (*session.new, *session.dirty)):
+        session.flush()
+    rows = session.connection().execute(_FACTS_QUERY, {"contact_id": contact_id}).all()
     flags: list[tuple[str, str]] = []
     consent: dict[str, bool] = {}
     for kind, purpose, granted, _, _ in rows:
