@@ -24,6 +24,7 @@ from _server import running_server
 N_LATENCY = int(os.environ.get("BENCH_N", "400"))
 N_THROUGHPUT = 2 * N_LATENCY
 CLIENTS = 4
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 BODY = ("Hi, this is Jordan Miles. My order HD-{i} never arrived; email me at jordan.miles{i}@example.com "
         "or call +1 415 555 01{j:02d}. Card used: 4111 1111 1111 1111.")
 
@@ -73,14 +74,21 @@ def main() -> None:
             baseline(0)
         base_lat = timed(baseline, N_LATENCY)
         ing_lat = timed(ingest, N_LATENCY)
-        base_tp = throughput(baseline, N_THROUGHPUT)
-        ing_tp = throughput(ingest, N_THROUGHPUT)
+        # Alternate the two a few times and keep each one's median: on a shared 2-core machine a single pass
+        # of either swings by ±30 % with whatever else runs, and the ratio swung with it.
+        base_runs, ing_runs = [], []
+        for _ in range(ROUNDS):
+            base_runs.append(throughput(baseline, N_THROUGHPUT))
+            ing_runs.append(throughput(ingest, N_THROUGHPUT))
+        base_tp, ing_tp = statistics.median(base_runs), statistics.median(ing_runs)
 
     print(f"{'endpoint':<34}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>10}")
     print(f"{'GET /healthz (baseline)':<34}{statistics.median(base_lat):>9.2f}{pct(base_lat, 0.99):>9.2f}"
           f"{base_tp:>10.0f}")
     print(f"{'POST messages (redact+encrypt+store)':<34}{statistics.median(ing_lat):>9.2f}"
           f"{pct(ing_lat, 0.99):>9.2f}{ing_tp:>10.0f}")
+    print(f"(medians of {ROUNDS} alternating rounds; baseline req/s {[round(x) for x in base_runs]}, "
+          f"ingest req/s {[round(x) for x in ing_runs]})")
     ratio = ing_tp / base_tp
     print(f"\nthroughput ratio ingest/baseline: {ratio:.1%} (target >= 25%)")
     print(f"ingest p99: {pct(ing_lat, 0.99):.1f} ms (target < 50 ms)")
