@@ -262,6 +262,9 @@ def send_draft(uow: UnitOfWork, actor: Actor, conversation_id: str, draft_id: st
                                code="unfilled_placeholders")
     received = send_reply(uow, actor, conv.id, body, client_message_id)
     if received.created:
+        # Write the message row first: without ORM relationships the flush may order the draft's UPDATE
+        # (which points at the message) before the message's INSERT (FK error, found by test_route_roles).
+        uow.session.flush()
         draft.sent_message_id = received.message.id
         record_usage(uow, conv.workspace_id, ai_messages=1)
         record(uow.session, actor, "assistant.draft.sent", target_type="message", target_id=received.message.id,
