@@ -106,6 +106,10 @@ def record(
 
     Returns the row as a detached object (it is written directly, not through the session)."""
     chain = workspace_id or (actor.workspace_id if actor else None) or SYSTEM_CHAIN
+    # The rows below bypass the session, so flush what it holds first, as the ORM query this replaced did:
+    # callers add rows without ORM relationships and rely on that flush order.
+    if session.autoflush and (session.new or session.dirty or session.deleted):
+        session.flush()
     head = _lock_head(session, chain)
     event = AuditEvent(
         id=new_id("au"),
