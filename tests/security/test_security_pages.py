@@ -4,6 +4,7 @@ owner's two-factor policy; every form refuses a missing CSRF token and the wrong
 
 from __future__ import annotations
 
+import html
 import re
 import secrets
 from collections.abc import Iterator
@@ -282,3 +283,23 @@ def test_signed_out_visitors_are_sent_to_sign_in(web: TestClient) -> None:
     for path in (ACCOUNT, "/admin/security"):
         res = web.get(path, headers=HTML)
         assert res.status_code == 303 and res.headers["location"].startswith("/login")
+
+
+def test_the_setup_shows_a_qr_code_of_the_displayed_link(web: TestClient, world: World) -> None:
+    from hushdesk.security.qr import qr_svg
+
+    member = world.member(Role.AGENT)
+    csrf = sign_in(web, member)
+    drawn = []
+    for _ in range(2):
+        started = web.post(ACCOUNT + "/2fa/start", data={"csrf_token": csrf}, headers=HTML)
+        link = re.search(r'class="totp-uri"><code>([^<]+)</code>', started.text)
+        svg = re.search(r"<svg[^>]*totp-qr-code.*?</svg>", started.text, re.S)
+        assert link and svg
+        uri = html.unescape(link.group(1))
+        assert uri.startswith("otpauth://totp/") and svg.group(0) == str(qr_svg(uri))  # the link on the page
+        # Drawn on the server as plain SVG: nothing for the CSP to refuse, and the key is not in it as text.
+        assert not re.search(r"<script|<style|style=|foreignObject|\son[a-z]+=", svg.group(0))
+        assert "secret=" not in svg.group(0)
+        drawn.append(svg.group(0))
+    assert drawn[0] != drawn[1]  # a new key, a new code

@@ -17,6 +17,7 @@ import secrets
 from dataclasses import dataclass
 
 import pyotp
+from markupsafe import Markup
 from sqlalchemy import delete, select
 
 from hushdesk.audit.service import record
@@ -26,6 +27,7 @@ from hushdesk.kit.errors import Conflict, ValidationFailed
 from hushdesk.kit.ids import new_id
 from hushdesk.models import Membership, User, UserSession, Workspace
 from hushdesk.models.security import RecoveryCode, TotpCredential
+from hushdesk.security.qr import qr_svg
 from hushdesk.tenancy.actor import Actor
 from hushdesk.tenancy.permissions import Perm, Role
 
@@ -38,6 +40,11 @@ ISSUER = "hushdesk"
 class Enrolment:
     secret: str  # base32, shown once so the user can type it into an authenticator app
     uri: str  # otpauth:// URI (authenticator apps import it)
+
+    @property
+    def qr_svg(self) -> Markup:
+        """The URI as a QR code for the phone's camera (inline SVG drawn on the server)."""
+        return qr_svg(self.uri)
 
 
 def _aad(user_id: str) -> bytes:
