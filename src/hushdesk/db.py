@@ -88,6 +88,18 @@ def make_null_pool_engine(url: str) -> Engine:
     return create_engine(url, poolclass=NullPool)
 
 
+def transaction_memo(session: Session, key: str) -> dict[Any, Any]:
+    """A dict that lives as long as the session's innermost transaction: a new transaction or savepoint gets a
+    fresh one, because a savepoint's rollback can undo writes and, on PostgreSQL, release its row locks."""
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    held = session.info.get(key)
+    if held is None or held[0] is not transaction:
+        held = (transaction, {})
+        session.info[key] = held
+    memo: dict[Any, Any] = held[1]
+    return memo
+
+
 class UnitOfWork:
     """A session plus the side effects that wait for its commit.
 

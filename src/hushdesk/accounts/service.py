@@ -19,7 +19,7 @@ from hushdesk.kit.ids import new_id, new_token
 from hushdesk.kit.repository import get_scoped, scoped
 from hushdesk.models import ApiToken, LoginAttempt, Membership, User, UserSession, Workspace
 from hushdesk.security import twofactor
-from hushdesk.security.twofactor import has_second_factor, requires_second_factor
+from hushdesk.security.twofactor import end_sessions_without_second_factor, requires_second_factor
 from hushdesk.tenancy.actor import Actor
 from hushdesk.tenancy.permissions import ALL_SCOPES, Perm, Role
 
@@ -305,21 +305,6 @@ def list_members(uow: UnitOfWork, actor: Actor) -> list[tuple[User, Role]]:
     return [(u, Role(r)) for u, r in rows]
 
 
-def _end_sessions_missing_required_2fa(uow: UnitOfWork, workspace_id: str, user_id: str, role: Role) -> int:
-    """Moved into a role the owner requires two-factor sign-in for, without a second factor: the member's open
-    sessions in this workspace end, so the next sign-in asks them to enrol (as a policy change does)."""
-    if not requires_second_factor(uow, workspace_id, role) or has_second_factor(uow, user_id):
-        return 0
-    now = utcnow()
-    open_sessions = uow.session.execute(
-        scoped(UserSession, workspace_id=workspace_id).where(UserSession.user_id == user_id,
-                                                             UserSession.revoked_at.is_(None))
-    ).scalars().all()
-    for sess in open_sessions:
-        sess.revoked_at = now
-    return len(open_sessions)
-
-
 def change_role(uow: UnitOfWork, actor: Actor, *, user_id: str, role: Role) -> None:
     actor.require(Perm.USERS_MANAGE)
     member = uow.session.execute(
@@ -338,6 +323,9 @@ def change_role(uow: UnitOfWork, actor: Actor, *, user_id: str, role: Role) -> N
             raise ValidationFailed("a workspace must keep at least one owner", code="last_owner")
     old = member.role
     member.role = role.value
-    revoked = _end_sessions_missing_required_2fa(uow, actor.workspace_id, user_id, role)
+    # Moved into a role that must use two-factor sign-in: without a factor, their open sessions end (as a
+    # policy change does), so the next sign-in asks them to enrol.
+    revoked = (end_sessions_without_second_factor(uow, actor.workspace_id, [user_id])
+               if requires_second_factor(uow, actor.workspace_id, role) else 0)
     record(uow.session, actor, "member.role_changed", target_type="user", target_id=user_id,
            details={"from": old, "to": role.value, "sessions_revoked": revoked}, request_id=uow.request_id)

@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from hushdesk.db import transaction_memo
 from hushdesk.kit.clock import utcnow
 from hushdesk.kit.ids import new_id
 from hushdesk.models.audit import AuditEvent, AuditHead
@@ -70,13 +71,7 @@ def _lock_head(session: Session, chain: str) -> _Head:
     """The chain's head, locked for the rest of the transaction (PostgreSQL: FOR UPDATE; SQLite: the
     transaction already holds the database's write lock, BEGIN IMMEDIATE). Locked once per transaction and
     chain: a request that writes several audit rows (a new conversation and its first message) reuses it."""
-    # The innermost transaction: a savepoint's rollback can release its locks and undo its writes.
-    transaction = session.get_nested_transaction() or session.get_transaction()
-    held = session.info.get(_HEADS_KEY)
-    if held is None or held[0] is not transaction:
-        held = (transaction, {})
-        session.info[_HEADS_KEY] = held
-    heads: dict[str, _Head] = held[1]
+    heads: dict[str, _Head] = transaction_memo(session, _HEADS_KEY)
     if chain in heads:
         return heads[chain]
     conn = session.connection()

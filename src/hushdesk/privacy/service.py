@@ -15,7 +15,7 @@ from sqlalchemy import Boolean, ColumnElement, Select, String, bindparam, exists
 from sqlalchemy.orm import InstrumentedAttribute
 
 from hushdesk.audit.service import record
-from hushdesk.db import UnitOfWork
+from hushdesk.db import UnitOfWork, transaction_memo
 from hushdesk.kit.clock import utcnow
 from hushdesk.kit.errors import ValidationFailed
 from hushdesk.kit.ids import new_id
@@ -79,12 +79,7 @@ def _facts(uow: UnitOfWork, contact_id: str) -> _Facts:
 
     Every ingested message asks this (analytics, then the bot, then optional mail), so the per-message cost
     matters; the memo is dropped by every writer below and never outlives the transaction it was read in."""
-    transaction = uow.session.get_nested_transaction() or uow.session.get_transaction()
-    held = uow.session.info.get(_FACTS_KEY)
-    if held is None or held[0] is not transaction:
-        held = (transaction, {})
-        uow.session.info[_FACTS_KEY] = held
-    known: dict[str, _Facts] = held[1]
+    known: dict[str, _Facts] = transaction_memo(uow.session, _FACTS_KEY)
     if contact_id in known:
         return known[contact_id]
     # Through the session on purpose (autoflush): callers add rows without ORM relationships and rely on the

@@ -184,6 +184,24 @@ def requires_second_factor(uow: UnitOfWork, workspace_id: str, role: Role) -> bo
     return ws is not None and role in required_roles(ws)
 
 
+def end_sessions_without_second_factor(uow: UnitOfWork, workspace_id: str, user_ids: list[str]) -> int:
+    """Those of ``user_ids`` without a confirmed second factor lose their open sessions in the workspace, so
+    their next sign-in asks them to enrol. Returns how many sessions ended."""
+    enrolled = set(uow.session.execute(
+        select(TotpCredential.user_id).where(TotpCredential.user_id.in_(user_ids),
+                                             TotpCredential.confirmed_at.is_not(None))
+    ).scalars())
+    revoked = 0
+    now = utcnow()
+    for sess in uow.session.execute(
+        select(UserSession).where(UserSession.workspace_id == workspace_id, UserSession.revoked_at.is_(None),
+                                  UserSession.user_id.in_([u for u in user_ids if u not in enrolled]))
+    ).scalars():
+        sess.revoked_at = now
+        revoked += 1
+    return revoked
+
+
 def set_required_roles(uow: UnitOfWork, actor: Actor, roles: set[Role]) -> int:
     """Owner only. Members of those roles without a second factor lose their open sessions (they enrol at the
     next sign-in). Returns how many sessions were revoked."""
@@ -200,18 +218,7 @@ def set_required_roles(uow: UnitOfWork, actor: Actor, roles: set[Role]) -> int:
         select(Membership.user_id).where(Membership.workspace_id == ws.id,
                                          Membership.role.in_([r.value for r in roles]))
     ).scalars().all()
-    enrolled = set(uow.session.execute(
-        select(TotpCredential.user_id).where(TotpCredential.user_id.in_(members),
-                                             TotpCredential.confirmed_at.is_not(None))
-    ).scalars())
-    revoked = 0
-    now = utcnow()
-    for sess in uow.session.execute(
-        select(UserSession).where(UserSession.workspace_id == ws.id, UserSession.revoked_at.is_(None),
-                                  UserSession.user_id.in_([m for m in members if m not in enrolled]))
-    ).scalars():
-        sess.revoked_at = now
-        revoked += 1
+    revoked = end_sessions_without_second_factor(uow, ws.id, list(members))
     record(uow.session, actor, "security.2fa_policy_changed", target_type="workspace", target_id=ws.id,
            details={"roles": settings["require_2fa_roles"], "sessions_revoked": revoked},
            request_id=uow.request_id)
