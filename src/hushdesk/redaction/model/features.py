@@ -140,15 +140,18 @@ def token_view(
             for i, lw in enumerate(lowers)
         ]
         return TokenView(words, lowers, [shape(w) for w in words], flags, line_starts, text_casing(words))
-    facts = [_word_facts(w, gaz) for w in words]
-    return TokenView(
-        words,
-        [f[0] for f in facts],
-        [f[1] for f in facts],
-        [f[2] for f in facts],
-        line_starts,
-        text_casing(words),
-    )
+    cache = _facts_cache(gaz)
+    facts = []
+    for word in words:
+        known = cache.get(word)
+        facts.append(known if known is not None else _new_facts(word, gaz, cache))
+    columns: tuple[tuple[str, ...], ...] = tuple(zip(*facts, strict=True)) if facts else ((), (), ())
+    word_lowers, word_shapes, word_flags_ = columns
+    # text_casing() from the shapes already at hand: "X" is an upper-case word of two or
+    # more letters, "x" a lower-case word (of one letter or more, hence the length test).
+    upper = word_shapes.count("X")
+    lower = sum(1 for w, s in zip(words, word_shapes, strict=True) if s == "x" and len(w) > 1)
+    return TokenView(words, word_lowers, word_shapes, word_flags_, line_starts, _casing(upper, lower))
 
 
 _FACTS_CACHE: dict[str, tuple[str, str, str]] = {}
@@ -156,16 +159,20 @@ _FACTS_CACHE_SIZE = 100_000
 _FACTS_GAZETTEERS: list[Gazetteers] = []
 
 
-def _word_facts(word: str, gaz: Gazetteers) -> tuple[str, str, str]:
-    """(folded form, shape, gazetteer flags) of a word, cached per process and gazetteer set."""
-    if not _FACTS_GAZETTEERS or _FACTS_GAZETTEERS[0] is not gaz or len(_FACTS_CACHE) >= _FACTS_CACHE_SIZE:
+def _facts_cache(gaz: Gazetteers) -> dict[str, tuple[str, str, str]]:
+    """Per word: (folded form, shape, gazetteer flags), cached per process and gazetteer set."""
+    if not _FACTS_GAZETTEERS or _FACTS_GAZETTEERS[0] is not gaz:
         _FACTS_CACHE.clear()
         _FACTS_GAZETTEERS[:] = [gaz]
-    facts = _FACTS_CACHE.get(word)
-    if facts is None:
-        lower = fold(word)
-        facts = (lower, shape(word), word_flags(word, lower, gaz))
-        _FACTS_CACHE[word] = facts
+    return _FACTS_CACHE
+
+
+def _new_facts(word: str, gaz: Gazetteers, cache: dict[str, tuple[str, str, str]]) -> tuple[str, str, str]:
+    if len(cache) >= _FACTS_CACHE_SIZE:
+        cache.clear()  # bounded: a full cache starts again
+    lower = fold(word)
+    facts = (lower, shape(word), word_flags(word, lower, gaz))
+    cache[word] = facts
     return facts
 
 
@@ -178,6 +185,10 @@ def text_casing(words: Sequence[str]) -> str:
                 upper += 1
             elif word.islower():
                 lower += 1
+    return _casing(upper, lower)
+
+
+def _casing(upper: int, lower: int) -> str:
     if upper and not lower:
         return "upper"
     if lower and upper <= lower // 20:

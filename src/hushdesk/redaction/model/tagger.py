@@ -37,8 +37,10 @@ CONNECTORS_BY_KIND = {
 CONNECTORS = frozenset().union(*CONNECTORS_BY_KIND.values())
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class TaggedToken:
+    # Not frozen: one is built per token of every message, and a frozen dataclass's
+    # __init__ (object.__setattr__ per field) cost ~0.8 us against ~0.15 us here.
     index: int
     tag: str
     margin: float

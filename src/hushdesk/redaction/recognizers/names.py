@@ -73,12 +73,34 @@ _NEVER_NAMES = _word_set(
 _MONTHS = _word_set("january february march april may june july august september october november december")
 
 
-def _pronoun_or_ordinal(lower: str, previous: str, common: frozenset[str]) -> bool:
-    """ "I", "I'm", "We're", "Don't" (a contraction of ordinary words: never part of a
-    name, "Hi, I'm Zofia" names Zofia) and the "th" of "April 30 th"."""
-    if lower == "i" or lower in _NEVER_NAMES or ("'" in lower and lower in common):
-        return True
-    return lower in _ORDINAL_SUFFIXES and previous.isdigit()
+# Per word form: (blocked whatever its context, role word, ordinal suffix), for one
+# dictionary (``common``). Bounded: cleared when full, like the tagger's word caches.
+_WORD_BLOCKS: dict[str, tuple[bool, bool, bool]] = {}
+_WORD_BLOCKS_OWNER: list[frozenset[str]] = []
+_WORD_BLOCKS_SIZE = 50_000
+
+
+def _word_blocks(word: str, common: frozenset[str]) -> tuple[bool, bool, bool]:
+    """The parts of :func:`blocked_tokens` that depend on the word alone (cached: the
+    same words recur in every message, their neighbours do not)."""
+    if not _WORD_BLOCKS_OWNER or _WORD_BLOCKS_OWNER[0] is not common or len(_WORD_BLOCKS) >= _WORD_BLOCKS_SIZE:
+        _WORD_BLOCKS.clear()
+        _WORD_BLOCKS_OWNER[:] = [common]
+    facts = _WORD_BLOCKS.get(word)
+    if facts is None:
+        lower = fold(word)
+        # "I", "I'm", "We're", "Don't" (a contraction of ordinary words) are never part of a
+        # name: "Hi, I'm Zofia" names Zofia.
+        always = (
+            lower in TECH_WORDS
+            or lower == "i"
+            or lower in _NEVER_NAMES
+            or ("'" in lower and lower in common)
+            or _is_code_word(word, common)
+        )
+        facts = (always, lower in ROLE_WORDS, lower in _ORDINAL_SUFFIXES)
+        _WORD_BLOCKS[word] = facts
+    return facts
 
 
 def blocked_tokens(
@@ -91,14 +113,12 @@ def blocked_tokens(
         word = words[i]
         if not word[0].isalpha():
             continue
-        lower = fold(word)
-        role_label = lower in ROLE_WORDS and _ROLE_LABEL.match(text, match.end()) is not None
+        always, role_word, ordinal = _word_blocks(word, common)
         if (
-            role_label
-            or lower in TECH_WORDS
-            or _pronoun_or_ordinal(lower, words[i - 1] if i else "", common)
+            always
+            or (role_word and _ROLE_LABEL.match(text, match.end()) is not None)
+            or (ordinal and i > 0 and words[i - 1].isdigit())  # the "th" of "April 30 th"
             or _glued(text, match.start(), match.end())
-            or _is_code_word(word, common)
         ):
             blocked.add(i)
     return frozenset(blocked)
@@ -170,7 +190,11 @@ class NameModelRecognizer:
         if not matches:
             return []
         words = [m.group(0) for m in matches]
-        line_starts = [i == 0 or "\n" in text[matches[i - 1].end() : m.start()] for i, m in enumerate(matches)]
+        if "\n" in text:
+            line_starts = [i == 0 or "\n" in text[matches[i - 1].end() : m.start()] for i, m in enumerate(matches)]
+        else:  # one line (most messages): only the first token starts one
+            line_starts = [False] * len(matches)
+            line_starts[0] = True
         tagger = self._load()
         blocked = blocked_tokens(text, matches, words, tagger.gazetteers.common_words)
         tagged = tagger.tag(words, line_starts, blocked)
@@ -197,7 +221,9 @@ class NameModelRecognizer:
             ):
                 continue  # "gased", "hoopa": an unknown lower-case word needs strong evidence to be a name
             start, end = _hyphenated(text, matches[indexes[0]].start(), matches[indexes[-1]].end())
-            possessive = _POSSESSIVE.search(text, 0, end)
+            # The possessive is the last two characters (three if "$" matched before a final
+            # newline): searching from there finds what a search of the whole prefix would.
+            possessive = _POSSESSIVE.search(text, max(0, end - 3), end)
             if possessive:  # "Maclean's killers": the name is "Maclean"
                 end -= len(possessive.group(0))
             if "-" not in text[start:end]:  # "Butler-Peters" (two surnames) is as often a firm as a person
