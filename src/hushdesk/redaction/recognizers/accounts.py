@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from hushdesk.redaction.recognizers.base import HAS_AT, HAS_DIGIT, RegexRecognizer
+from hushdesk.redaction.recognizers.base import HAS_AT, HAS_DIGIT, RegexRecognizer, has_any, has_any_folded
 from hushdesk.redaction.types import ACCOUNT_ID, SECRET
 
 _ID_WORD = (
@@ -12,6 +12,14 @@ _ID_WORD = (
     r"case|policy|member(?:ship)?|booking|confirmation|claim|loan|application|patient|employee|student|"
     r"subscription|contract|shipment|parcel|package|serial|receipt|routing|sort code|bank|card|"
     r"voucher|coupon|gift card|rma|return|refund|request|incident|record|file|pnr|award)"
+)
+# Each word of _ID_WORD contains one of these ("ref" covers reference and refund).
+_ID_STEMS = has_any_folded(
+    *("order", "acc", "a/c", "customer", "client", "ticket", "tracking", "ref", "invoice", "transaction", "txn"),
+    *("case", "policy", "member", "booking", "confirmation", "claim", "loan", "application", "patient"),
+    *("employee", "student", "subscription", "contract", "shipment", "parcel", "package", "serial", "receipt"),
+    *("routing", "sort code", "bank", "card", "voucher", "coupon", "rma", "return", "request", "incident"),
+    *("record", "file", "pnr", "award"),
 )
 _ACCOUNT = re.compile(
     rf"\b{_ID_WORD}(?:\s+(?:number|no\.?|num|nr|id|code|#))?(?:\s+(?:is|was))?\s*[:#=]?\s*#?\s*"
@@ -79,6 +87,7 @@ ACCOUNT_RECOGNIZER = RegexRecognizer(
     validate=_score_account,
     reason="identifier introduced by an account/order/ticket word",
     needs=HAS_DIGIT,
+    prefilter=_ID_STEMS,
     group=1,
 )
 USERNAME_RECOGNIZER = RegexRecognizer(
@@ -87,6 +96,7 @@ USERNAME_RECOGNIZER = RegexRecognizer(
     pattern=_HANDLE_WORD,
     validate=_score_handle_word,
     reason="value introduced by a username/login word",
+    prefilter=has_any_folded("user", "login", "handle", "screen name", "gamertag", "nick"),
     group=1,
 )
 REFERENCE_CODE_RECOGNIZER = RegexRecognizer(
@@ -96,6 +106,7 @@ REFERENCE_CODE_RECOGNIZER = RegexRecognizer(
     validate=_score_standalone,
     reason="reference-code shape (#12345, ORD-12345, carrier tracking number)",
     needs=HAS_DIGIT,
+    prefilter=has_any("#", "-", "1Z"),  # one per alternative of _STANDALONE
 )
 HANDLE_RECOGNIZER = RegexRecognizer(
     name="handle",
@@ -143,6 +154,11 @@ SECRET_AFTER_WORD_RECOGNIZER = RegexRecognizer(
     pattern=_SECRET_AFTER_WORD,
     validate=_score_secret_after_word,
     reason="value written after a password/token word",
+    # "pass": password, passwd, passcode, passphrase; "time code": one-time / one time code.
+    prefilter=has_any_folded(
+        *("pass", "pwd", "pin", "secret", "api", "access", "token", "time code", "otp", "verification code"),
+        *("security code", "cvv", "cvc", "2fa code"),
+    ),
     group=1,
 )
 KNOWN_SECRET_RECOGNIZER = RegexRecognizer(
@@ -151,4 +167,8 @@ KNOWN_SECRET_RECOGNIZER = RegexRecognizer(
     pattern=_KNOWN_SECRET,
     validate=_score_known_secret,
     reason="known credential format (API key, access token, private key)",
+    prefilter=has_any(
+        *("sk-", "sk_", "rk_", "AKIA", "ghp_", "github_pat_", "gho_", "ghs_", "ghr_", "ghu_", "xox", "AIza"),
+        *("glpat-", "eyJ", "-----BEGIN ", "Bearer"),
+    ),
 )

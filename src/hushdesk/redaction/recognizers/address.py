@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from hushdesk.redaction.recognizers.base import HAS_DIGIT
+from hushdesk.redaction.recognizers.base import HAS_DIGIT, has_any_folded
 from hushdesk.redaction.types import ADDRESS, Candidate
 
 _STREET_TYPE = (
@@ -93,11 +93,45 @@ _STOP_WORDS = frozenset(
 )
 
 
+# What _STREET needs besides a digit (every alternative has one): a street type after
+# white space (first two alternatives; " av" covers "ave" and "avenue", " pl" "place" and
+# "plaza", " park" "parkway"), a leading street word (third), a street-word suffix
+# (fourth; ASCII text cannot hold "straße" or "allée") or "box" (fifth).
+_STREET_TYPE_AFTER_SPACE = tuple(
+    " " + word
+    for word in (
+        *("st", "av", "road", "rd", "lane", "ln", "drive", "dr", "boulevard", "blvd", "court", "ct", "way", "pl"),
+        *("terrace", "ter", "circle", "cir", "park", "pkwy", "highway", "hwy", "square", "sq", "trail", "trl"),
+        *("crescent", "cres", "close", "grove", "gardens", "gdns", "row", "alley", "walk", "loop", "path", "pike"),
+        *("run", "crossing", "xing", "mews", "hill", "heights", "view", "point", "ridge", "green", "common"),
+        *("causeway", "quay", "wharf", "estate", "route", "rte", "expressway", "freeway", "fwy", "turnpike", "tpke"),
+    )
+)
+_STREET_WORDS = (
+    *("rua", "rue", "via", "calle", "avenida", "av.", "piazza", "plaza", "carrer", "paseo", "camino", "largo"),
+    *("travessa", "chaussee", "allee", "corso", "strada", "ulica", "ul.", "utca"),
+    *("strasse", "str.", "weg", "gasse", "straat", "laan", "plein", "vej", "gatan", "gade", "veien", "platz"),
+    *("ring", "damm", "ufer", "steig", "markt", "box"),
+)
+_HAS_STREET_WORD = has_any_folded(*_STREET_WORDS)
+
+
+def _may_hold_street(text: str) -> bool:
+    if HAS_DIGIT.search(text) is None:
+        return False
+    if not text.isascii():
+        return True  # case folding beyond ASCII: let the pattern decide (see has_any_folded)
+    spaced = " ".join(text.lower().split())  # any white space before a street type becomes " "
+    return any(map(spaced.__contains__, _STREET_TYPE_AFTER_SPACE)) or _HAS_STREET_WORD(text)
+
+
 class StreetAddressRecognizer:
     name = "street_address"
     labels = frozenset({ADDRESS})
 
     def find(self, text: str) -> Iterable[Candidate]:
+        if not _may_hold_street(text):
+            return
         for match in _STREET.finditer(text):
             start, end = match.start(), match.end()
             if match.group(0)[0].isdigit() and start > 0 and text[start - 1] in "$€£#":
@@ -191,12 +225,22 @@ _POSTAL_HINT = re.compile(r"(?i:\b(?:apt|suite|ste|unit|box|floor)\b\.?\s*\d|\b\
 _TRAILING_POLITENESS = re.compile(r"(?:[ \t,]+(?i:please|pls|plz|thanks|thank you|thx|asap|today|tomorrow))+$")
 
 
+# Each cue of _ADDRESS_CUE contains one of these.
+_HAS_ADDRESS_CUE = has_any_folded(
+    "address", "live", "living", "located", "reside", "ship", "send", "deliver", "meet", "here"
+)
+
+
 class CuedAddressRecognizer:
     name = "cued_address"
     labels = frozenset({ADDRESS})
 
     def find(self, text: str) -> Iterable[Candidate]:
-        for cue in _ADDRESS_CUE.finditer(text):
+        if not _HAS_ADDRESS_CUE(text):
+            cues: Iterable[re.Match[str]] = ()
+        else:
+            cues = _ADDRESS_CUE.finditer(text)
+        for cue in cues:
             start = cue.end()
             if start >= len(text) or not (text[start].isdigit() or text[start].isupper()):
                 continue
@@ -205,6 +249,8 @@ class CuedAddressRecognizer:
             if not any(ch.isdigit() for ch in value) or len(value) < 6:
                 continue  # "meet me at the Cafe": no number, no postal address
             yield Candidate(start, start + len(value), ADDRESS, 0.8, self.name, "address announced by its context")
+        if HAS_DIGIT.search(text) is None:  # a postal line starts with a house number
+            return
         for line in _POSTAL_LINE.finditer(text):
             start = line.start(1)
             end = _cued_end(text, start)

@@ -10,10 +10,40 @@ from hushdesk.redaction.types import Candidate
 
 # A validator returns the score to keep the match with, or None to drop it.
 Validator = Callable[[str, re.Match[str], str], "float | None"]
+# A prefilter is a cheap *necessary* condition of a pattern: False means the pattern
+# cannot match this text (so its scan, the costly part, is skipped); True means nothing.
+Prefilter = Callable[[str], bool]
 
 
 HAS_DIGIT = re.compile(r"\d")
 HAS_AT = re.compile(r"@")
+
+
+def has_any(*needles: str) -> Prefilter:
+    """Prefilter of a case-sensitive pattern that cannot match without one of ``needles``."""
+
+    def check(text: str) -> bool:
+        return any(map(text.__contains__, needles))  # map, not a generator: half the cost
+
+    return check
+
+
+def has_any_folded(*stems: str) -> Prefilter:
+    """Prefilter of a case-insensitive pattern that cannot match without one of ``stems``
+    (lower-case ASCII substrings of the words it needs, e.g. "pass" for "password|passwd").
+
+    Only ASCII text is filtered: there, re.IGNORECASE is exactly ASCII case folding,
+    while in Unicode text other characters match too (the Kelvin sign "\u212a" matches "k"),
+    so the pattern itself decides."""
+    if not all(stem.isascii() and stem == stem.lower() for stem in stems):
+        raise ValueError("has_any_folded: stems must be lower-case ASCII")
+
+    def check(text: str) -> bool:
+        if not text.isascii():
+            return True
+        return any(map(text.lower().__contains__, stems))
+
+    return check
 
 
 def window_before(text: str, start: int, width: int = 40) -> str:
@@ -42,6 +72,8 @@ class RegexRecognizer:
     # A cheap test the text must pass before the pattern runs at all (e.g. "has
     # a digit", "has an @"): most short messages skip most recognizers.
     needs: re.Pattern[str] | None = None
+    # A second, finer necessary condition (a word the pattern needs): see has_any.
+    prefilter: Prefilter | None = None
 
     @property
     def labels(self) -> frozenset[str]:
@@ -49,6 +81,8 @@ class RegexRecognizer:
 
     def find(self, text: str) -> Iterable[Candidate]:
         if self.needs is not None and self.needs.search(text) is None:
+            return
+        if self.prefilter is not None and not self.prefilter(text):
             return
         for match in self.pattern.finditer(text):
             value = match.group(self.group)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from hushdesk.redaction.recognizers.base import HAS_DIGIT, Prefilter, has_any, has_any_folded
 from hushdesk.redaction.types import (
     ACCOUNT_ID,
     ADDRESS,
@@ -33,12 +34,16 @@ _FUNCTION_WORD = (
     r"for|to|of|on|by|if|my|me|we|you|ur|u|nd|n|&|bro|sis|lmao|omg|what|who|its|it's)\b"
 )
 
-# (pattern, score, reason); group 1 is the name.
-_PERSON_PATTERNS: tuple[tuple[re.Pattern[str], float, str], ...] = (
+# (pattern, score, reason, prefilter); group 1 is the name. A prefilter is a cheap
+# necessary condition of its pattern (a word or character it cannot match without):
+# most messages skip most of these scans.
+_PERSON_PATTERNS: tuple[tuple[re.Pattern[str], float, str, Prefilter], ...] = (
     (
         re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Herr|Frau|Sr|Sra)\.?[ \t]+{_FULL_NAME}"),
         0.85,
         "honorific followed by a capitalised name",
+        # "Mr" covers "Mrs", "Sr" covers "Sra".
+        has_any("Mr", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Dame", "Madam", "Mme", "Herr", "Frau", "Sr"),
     ),
     (
         re.compile(
@@ -47,6 +52,10 @@ _PERSON_PATTERNS: tuple[tuple[re.Pattern[str], float, str], ...] = (
         ),
         0.75,
         "self-introduction or hand-off phrase",
+        has_any_folded(
+            *("name", "call me", "this is", "i'm", "i am", "signed", "speak", "ask for", "assigned to", "cc"),
+            *("attn", "attention"),
+        ),
     ),
     (
         re.compile(
@@ -55,6 +64,7 @@ _PERSON_PATTERNS: tuple[tuple[re.Pattern[str], float, str], ...] = (
         ),
         0.7,
         "self-introduction (any case)",
+        has_any_folded("my name", "call me"),
     ),
     (
         re.compile(
@@ -63,6 +73,7 @@ _PERSON_PATTERNS: tuple[tuple[re.Pattern[str], float, str], ...] = (
         ),
         0.8,
         "greeting or thanks addressed to a name",
+        has_any_folded("hi", "hello", "hey", "dear", "greetings", "good ", "thank", "thx", "cheers", "welcome", "bye"),
     ),
     (
         re.compile(
@@ -72,16 +83,19 @@ _PERSON_PATTERNS: tuple[tuple[re.Pattern[str], float, str], ...] = (
         ),
         0.85,
         "name on the line after a sign-off",
+        has_any("\n"),
     ),
     (
         re.compile(rf"(?m:^[ \t]*[-\u2014\u2013~]{{1,2}}[ \t]*({_FULL_NAME})[ \t]*$)"),
         0.75,
         "dash signature line",
+        has_any("-", "\u2014", "\u2013", "~"),
     ),
     (
         re.compile(rf"(?m:^[ \t]*\[?[0-9:. ]+(?:[AaPp][Mm])?\]?[ \t]*({_FULL_NAME})(?=[ \t]*(?:\([^)\n]*\))?:))"),
         0.85,
         "chat speaker label",
+        has_any(":"),
     ),
     (
         re.compile(
@@ -93,16 +107,20 @@ _PERSON_PATTERNS: tuple[tuple[re.Pattern[str], float, str], ...] = (
         ),
         0.85,
         "form field or message header that holds a name",
+        has_any(":"),
     ),
 )
 
-_ORG_SUFFIX = (
-    r"(?:Inc|LLC|L\.L\.C|Ltd|Limited|Corp|Corporation|Co|Company|GmbH|AG|SA|S\.A|SAS|SARL|BV|NV|PLC|"
-    r"LLP|LP|Pty|Group|Holdings|Bank|University|College|School|Academy|Hospital|Clinic|Foundation|"
-    r"Institute|Agency|Solutions|Technologies|Tech|Systems|Consulting|Partners|Associates|Industries|"
-    r"Enterprises|Services|Labs|Laboratories|Insurance|Capital|Ventures|Media|Studios|Software|"
-    r"Pharmaceuticals|Logistics|Motors|Airlines|Bakery|Cafe|Restaurant|Hotel|Store|Shop|Department)"
+_ORG_SUFFIXES = (
+    *("Inc", "LLC", "L\\.L\\.C", "Ltd", "Limited", "Corp", "Corporation", "Co", "Company", "GmbH", "AG", "SA"),
+    *("S\\.A", "SAS", "SARL", "BV", "NV", "PLC", "LLP", "LP", "Pty", "Group", "Holdings", "Bank", "University"),
+    *("College", "School", "Academy", "Hospital", "Clinic", "Foundation", "Institute", "Agency", "Solutions"),
+    *("Technologies", "Tech", "Systems", "Consulting", "Partners", "Associates", "Industries", "Enterprises"),
+    *("Services", "Labs", "Laboratories", "Insurance", "Capital", "Ventures", "Media", "Studios", "Software"),
+    *("Pharmaceuticals", "Logistics", "Motors", "Airlines", "Bakery", "Cafe", "Restaurant", "Hotel", "Store"),
+    *("Shop", "Department"),
 )
+_ORG_SUFFIX = "(?:" + "|".join(_ORG_SUFFIXES) + ")"
 _ORG_WORD = r"[A-Z][\w&'\u2019-]*"
 _ORG = re.compile(
     rf"\b(?:(?:{_ORG_WORD}|[A-Z]{{2,}}|of|and|&|the|for)[ \t]+){{0,4}}{_ORG_WORD}[ \t]+{_ORG_SUFFIX}\b\.?"
@@ -110,6 +128,8 @@ _ORG = re.compile(
 )
 # Anchored by .match() at the organisation's start (a "^" would only match at index 0).
 _ORG_JOINT = re.compile(rf".*[ \t](?:of|and|&)[ \t]+(?=(?:{_ORG_WORD}[ \t]+){{1,3}}{_ORG_SUFFIX}\b)")
+# _ORG needs a suffix (first alternative) or one of the words that open the second one.
+_HAS_ORG_WORD = has_any(*(suffix.replace("\\.", ".") for suffix in _ORG_SUFFIXES), "Ministry")
 _ORG_LEADING_NOISE = re.compile(r"^(?:the|of|and|for|at|from|to|with|in)\s+", re.IGNORECASE)
 
 _ROLE_FUNCTION = (
@@ -120,17 +140,24 @@ _ROLE_FUNCTION = (
     r"Development|Training|Procurement|Logistics|Supply Chain|Brand|Social Media|Public Relations|PR|"
     r"Team|QA|Network|Finance|Sales Operations|Customer Experience)"
 )
-_ROLE_NOUN = (
-    r"(?:Manager|Director|Engineer|Developer|Analyst|Specialist|Coordinator|Officer|Designer|Assistant|"
-    r"Consultant|Administrator|Lead|Head|Representative|Rep|Associate|Executive|Strategist|Architect|"
-    r"Scientist|Accountant|Advisor|Adviser|Supervisor|Intern|Recruiter|Editor|Writer|Agent|Planner|"
-    r"Technician|Auditor|Controller|Generalist|Partner|Clerk|Secretary|Nurse|Teacher|Professor|Owner|"
-    r"Lecturer|Pharmacist|Therapist|Surgeon|Librarian|Programmer|Paralegal|Attorney|Cashier)"
+_ROLE_NOUNS = (
+    *("Manager", "Director", "Engineer", "Developer", "Analyst", "Specialist", "Coordinator", "Officer"),
+    *("Designer", "Assistant", "Consultant", "Administrator", "Lead", "Head", "Representative", "Rep"),
+    *("Associate", "Executive", "Strategist", "Architect", "Scientist", "Accountant", "Advisor", "Adviser"),
+    *("Supervisor", "Intern", "Recruiter", "Editor", "Writer", "Agent", "Planner", "Technician", "Auditor"),
+    *("Controller", "Generalist", "Partner", "Clerk", "Secretary", "Nurse", "Teacher", "Professor", "Owner"),
+    *("Lecturer", "Pharmacist", "Therapist", "Surgeon", "Librarian", "Programmer", "Paralegal", "Attorney"),
+    *("Cashier",),
 )
+_ROLE_NOUN = "(?:" + "|".join(_ROLE_NOUNS) + ")"
 _JOB_TITLE = re.compile(
     rf"\b(?:(?:Senior|Junior|Sr\.|Jr\.|Lead|Chief|Head|Principal|Staff|Assistant|Associate|Deputy|Vice)[ \t]+)?"
     rf"(?:{_ROLE_FUNCTION}[ \t]+)?{_ROLE_NOUN}\b(?:[ \t]+of[ \t]+{_ROLE_FUNCTION}\b)?"
     rf"|\b(?:CEO|CTO|CFO|COO|CIO|CMO|CISO|CPO|VP of [A-Z]\w+|Vice President|President|Founder|Co-Founder)\b"
+)
+# _JOB_TITLE needs a role noun (first alternative) or a word of the second one.
+_HAS_JOB_WORD = has_any(
+    *_ROLE_NOUNS, *("CEO", "CTO", "CFO", "COO", "CIO", "CMO", "CISO", "CPO", "VP of ", "President", "Founder")
 )
 _MEDICATION = re.compile(
     r"\b[A-Z][a-z]{3,}(?:in|ol|il|ide|ine|one|ate|pam|lam|mab|tan|pril|cin|xin|sone|zole|statin|mide|fen|"
@@ -149,14 +176,43 @@ _CONDITIONS = re.compile(
     rf"lisinopril|metformin|amoxicillin|ibuprofen|insulin|atorvastatin|albuterol|sertraline){_CONDITION_SUFFIX})\b"
 )
 _AGE = re.compile(r"\b(\d{1,3})[- ](?:years?|yrs?)[- ]old\b|\b(?i:aged?:?)[ \t]+(\d{1,3})\b")
-_DEMONYM = re.compile(
-    r"\b(?:American|Canadian|Mexican|Brazilian|Argentinian|Chilean|Colombian|Peruvian|British|English|"
-    r"Scottish|Welsh|Irish|French|German|Spanish|Portuguese|Italian|Dutch|Belgian|Swiss|Austrian|Swedish|"
-    r"Norwegian|Danish|Finnish|Icelandic|Polish|Czech|Slovak|Hungarian|Romanian|Bulgarian|Greek|Turkish|"
-    r"Russian|Ukrainian|Serbian|Croatian|Slovenian|Estonian|Latvian|Lithuanian|Israeli|Arab|Egyptian|"
-    r"Moroccan|Nigerian|Kenyan|Ghanaian|Ethiopian|South African|Indian|Pakistani|Bangladeshi|Chinese|"
-    r"Japanese|Korean|Vietnamese|Thai|Filipino|Indonesian|Malaysian|Australian|Iranian|Iraqi|Saudi|"
-    r"Muslim|Christian|Catholic|Protestant|Jewish|Hindu|Buddhist|Sikh|Sunni|Shia)s?\b"
+_DEMONYMS = (
+    *("American", "Canadian", "Mexican", "Brazilian", "Argentinian", "Chilean", "Colombian", "Peruvian"),
+    *("British", "English", "Scottish", "Welsh", "Irish", "French", "German", "Spanish", "Portuguese"),
+    *("Italian", "Dutch", "Belgian", "Swiss", "Austrian", "Swedish", "Norwegian", "Danish", "Finnish"),
+    *("Icelandic", "Polish", "Czech", "Slovak", "Hungarian", "Romanian", "Bulgarian", "Greek", "Turkish"),
+    *("Russian", "Ukrainian", "Serbian", "Croatian", "Slovenian", "Estonian", "Latvian", "Lithuanian"),
+    *("Israeli", "Arab", "Egyptian", "Moroccan", "Nigerian", "Kenyan", "Ghanaian", "Ethiopian"),
+    *("South African", "Indian", "Pakistani", "Bangladeshi", "Chinese", "Japanese", "Korean", "Vietnamese"),
+    *("Thai", "Filipino", "Indonesian", "Malaysian", "Australian", "Iranian", "Iraqi", "Saudi", "Muslim"),
+    *("Christian", "Catholic", "Protestant", "Jewish", "Hindu", "Buddhist", "Sikh", "Sunni", "Shia"),
+)
+_DEMONYM = re.compile(r"\b(?:" + "|".join(_DEMONYMS) + r")s?\b")
+
+_HAS_DEMONYM = has_any(*_DEMONYMS)
+# _AGE needs a digit and "old" (first alternative, case-sensitive) or "age" (second).
+_HAS_AGE_WORD = has_any_folded("age")
+
+
+def _may_hold_age(text: str) -> bool:
+    return HAS_DIGIT.search(text) is not None and ("old" in text or _HAS_AGE_WORD(text))
+
+
+def _may_hold_medication(text: str) -> bool:
+    return HAS_DIGIT.search(text) is not None  # a dose
+
+
+# Each condition or drug of _CONDITIONS contains one of these ("migraine" covers
+# "migraines", "thyroidism" hypo- and hyper-, "pregnan" pregnant and pregnancy).
+_HAS_CONDITION = has_any_folded(
+    *("appendicitis", "chest pain", "migraine", "sinusitis", "gastritis", "fracture", "hypertension"),
+    *("diabetes", "asthma", "pneumonia", "bronchitis", "depression", "anxiety", "arthritis", "cancer"),
+    *("leukemia", "hiv", "aids", "hepatitis", "covid-19", "influenza", "epilepsy", "alzheimer", "parkinson"),
+    *("dementia", "schizophrenia", "bipolar disorder", "adhd", "autism", "copd", "heart disease"),
+    *("heart failure", "stroke", "obesity", "thyroidism", "anemia", "tuberculosis", "kidney disease"),
+    *("penicillin", "pregnan", "high blood pressure", "high cholesterol", "eczema", "psoriasis"),
+    *("celiac disease", "crohn", "lisinopril", "metformin", "amoxicillin", "ibuprofen", "insulin"),
+    *("atorvastatin", "albuterol", "sertraline"),
 )
 
 _PLACEHOLDER_LABELS = {
@@ -187,7 +243,9 @@ class ConversationCueRecognizer:
     labels = frozenset({PERSON, ORGANIZATION, OTHER})
 
     def find(self, text: str) -> Iterable[Candidate]:
-        for pattern, score, reason in _PERSON_PATTERNS:
+        for pattern, score, reason, may_match in _PERSON_PATTERNS:
+            if not may_match(text):
+                continue
             for match in pattern.finditer(text):
                 group = 1 if pattern.groups else 0
                 start, value = match.start(group), match.group(group)
@@ -197,7 +255,7 @@ class ConversationCueRecognizer:
                 if not value or value.split()[0].lower() in _NOT_A_NAME:
                     continue
                 yield Candidate(start, match.end(group), PERSON, score, self.name, reason)
-        for match in _ORG.finditer(text):
+        for match in _ORG.finditer(text) if _HAS_ORG_WORD(text) else ():
             noise = _ORG_LEADING_NOISE.match(match.group(0))
             start = match.start() + (noise.end() if noise else 0)
             # "Jeremy Hartmann of Gradiant Research LLC": the organisation is what
@@ -206,17 +264,19 @@ class ConversationCueRecognizer:
             if joint is not None:
                 start = joint.end()
             yield Candidate(start, match.end(), ORGANIZATION, 0.7, self.name, "name with a legal/organisation suffix")
-        for match in _JOB_TITLE.finditer(text):
+        for match in _JOB_TITLE.finditer(text) if _HAS_JOB_WORD(text) else ():
             label_like = text[match.end() : match.end() + 1] == ":" or text[match.end() : match.end() + 2] == " :"
             if label_like and " " not in match.group(0):
                 continue  # "Nurse: Linda Green": a form field, the name follows
             yield Candidate(match.start(), match.end(), OTHER, 0.92, self.name, "job title (quasi-identifier)")
-        for match in _AGE.finditer(text):
+        for match in _AGE.finditer(text) if _may_hold_age(text) else ():
             group = 1 if match.group(1) else 2
             yield Candidate(match.start(group), match.end(group), OTHER, 0.6, self.name, "age")
-        for match in _DEMONYM.finditer(text):
+        for match in _DEMONYM.finditer(text) if _HAS_DEMONYM(text) else ():
             yield Candidate(match.start(), match.end(), OTHER, 0.55, self.name, "nationality or religion")
-        for pattern in (_MEDICATION, _CONDITIONS):
+        for pattern, may_match in ((_MEDICATION, _may_hold_medication), (_CONDITIONS, _HAS_CONDITION)):
+            if not may_match(text):
+                continue
             for match in pattern.finditer(text):
                 yield Candidate(match.start(), match.end(), OTHER, 0.8, self.name, "health detail")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from hushdesk.redaction.recognizers.base import HAS_DIGIT, RegexRecognizer, luhn_valid, only_digits
+from hushdesk.redaction.recognizers.base import HAS_DIGIT, RegexRecognizer, has_any_folded, luhn_valid, only_digits
 from hushdesk.redaction.types import CREDIT_CARD
 
 # 13-19 digits, optionally grouped by single spaces or dashes ("4111 1111 1111 1111",
@@ -53,5 +53,6 @@ CARD_AFTER_WORD_RECOGNIZER = RegexRecognizer(
     validate=_score_card_after_word,
     reason="12-19 digits right after the word 'card'",
     needs=HAS_DIGIT,
+    prefilter=has_any_folded("card"),
     group=1,
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from hushdesk.redaction.recognizers.base import HAS_DIGIT, RegexRecognizer, has_context
+from hushdesk.redaction.recognizers.base import HAS_DIGIT, RegexRecognizer, has_any_folded, has_context
 from hushdesk.redaction.types import DATE
 
 _MONTH = (
@@ -37,6 +37,16 @@ _BIRTH_CONTEXT = re.compile(
 )
 
 
+# Every alternative of _DATES holds a month name (all begin with one of these) or a
+# digit, a separator and a digit ("2023-10-02", "2/10/23").
+_HAS_MONTH = has_any_folded("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_DIGIT_SEPARATOR_DIGIT = re.compile(r"\d[/.-]\d")
+
+
+def _may_hold_date(text: str) -> bool:
+    return _HAS_MONTH(text) or _DIGIT_SEPARATOR_DIGIT.search(text) is not None
+
+
 def _score_date(value: str, match: re.Match[str], text: str) -> float | None:
     lowered = value.lower()
     if lowered.startswith(("may ", "march ", "mar ", "jun ", "sat ", "sun ", "wed ")) and value[0].islower():
@@ -55,12 +65,21 @@ DATE_RECOGNIZER = RegexRecognizer(
     validate=_score_date,
     reason="calendar date (day, month and/or year)",
     needs=HAS_DIGIT,
+    prefilter=_may_hold_date,
 )
 
 _YEAR_WITH_CONTEXT = re.compile(
     rf"\b(?:born|birth|since|graduated|married|died|year|from|until|till|in)\s+(?:in\s+)?({_YEAR})\b",
     re.IGNORECASE,
 )
+
+
+# _YEAR's digits: a digit-led pattern, which the regex engine scans quickly.
+_YEAR_DIGITS = re.compile(r"(?:1[89]|2[01])\d\d")
+
+
+def _may_hold_year(text: str) -> bool:
+    return _YEAR_DIGITS.search(text) is not None
 
 
 def _score_year(value: str, match: re.Match[str], text: str) -> float | None:
@@ -75,6 +94,7 @@ YEAR_RECOGNIZER = RegexRecognizer(
     validate=_score_year,
     reason="year next to a life-event word",
     needs=HAS_DIGIT,
+    prefilter=_may_hold_year,
     group=1,
 )
 
@@ -89,6 +109,19 @@ _DAY_OR_TIME = re.compile(
     r")",
     re.IGNORECASE,
 )
+# What each alternative of _DAY_OR_TIME needs: "day"; a digit before "am"/"pm"
+# (matched on the lower-cased text); "at" and a digit before a colon.
+_TIME_OF_DAY = re.compile(r"\d\s?[ap]\.?m")
+_AT_TIME = re.compile(r"at\s\d\d?:")
+
+
+def _may_hold_day_or_time(text: str) -> bool:
+    if not text.isascii():
+        return True  # case folding beyond ASCII: let the pattern decide (see has_any_folded)
+    lowered = text.lower()
+    return "day" in lowered or _TIME_OF_DAY.search(lowered) is not None or _AT_TIME.search(lowered) is not None
+
+
 _AFTER_FULL_DATE = re.compile(r"(?:\d{4}|\d(?:st|nd|rd|th)?),?\s+$")
 
 
@@ -107,6 +140,7 @@ DAY_OR_TIME_RECOGNIZER = RegexRecognizer(
     pattern=_DAY_OR_TIME,
     validate=_score_day_or_time,
     reason="day of the week or time of day",
+    prefilter=_may_hold_day_or_time,
 )
 
 # --- A year on its own ("Act of 2003", "University of Illinois, 2018").
@@ -124,4 +158,5 @@ BARE_YEAR_RECOGNIZER = RegexRecognizer(
     validate=_score_bare_year,
     reason="a year",
     needs=HAS_DIGIT,
+    prefilter=_may_hold_year,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from hushdesk.redaction.recognizers.base import HAS_DIGIT, RegexRecognizer, has_context, only_digits
+from hushdesk.redaction.recognizers.base import HAS_DIGIT, RegexRecognizer, has_any_folded, has_context, only_digits
 from hushdesk.redaction.types import IBAN, IP_ADDRESS, NATIONAL_ID, URL, Candidate
 
 # --- IBAN: country code, 2 check digits, BBAN; lengths per ISO 13616 registry.
@@ -20,6 +20,7 @@ _IBAN_LENGTHS = {
     "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
 }  # fmt: skip
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]{1,4}){3,8}\b", re.IGNORECASE)
+_TWO_DIGITS = re.compile(r"\d\d")
 
 
 def iban_valid(compact: str) -> bool:
@@ -39,6 +40,8 @@ class IbanRecognizer:
 
     def find(self, text: str) -> list[Candidate]:
         found: list[Candidate] = []
+        if _TWO_DIGITS.search(text) is None:  # the check digits: a digit-led scan is cheap
+            return found
         for match in _IBAN.finditer(text):
             value = match.group(0)
             # Grouped IBANs can be followed by unrelated words the pattern swallowed:
@@ -106,6 +109,15 @@ _NINO = re.compile(
 )
 
 
+# The tail of _NINO (six digits and the suffix letter): a digit-led pattern, which the
+# regex engine scans much faster than _NINO.
+_NINO_DIGITS = re.compile(r"\d\d ?\d\d ?\d\d ?[A-D]\b", re.IGNORECASE)
+
+
+def _may_hold_nino(text: str) -> bool:
+    return _NINO_DIGITS.search(text) is not None
+
+
 def _score_nino(value: str, match: re.Match[str], text: str) -> float | None:
     return 0.9 if value.isupper() or has_context(text, match.start(), _ID_CONTEXT) else None
 
@@ -117,6 +129,7 @@ NINO_RECOGNIZER = RegexRecognizer(
     validate=_score_nino,
     reason="UK National Insurance number format",
     needs=HAS_DIGIT,
+    prefilter=_may_hold_nino,
 )
 
 # --- Canadian SIN (Luhn) and generic IDs introduced by an identity-document word.
@@ -127,6 +140,15 @@ _CONTEXT_ID = re.compile(
     r"(?: number| no\.?| #| num)?(?: is|:|#| of)?\s*"
     r"([A-Z0-9]*\d[A-Z0-9]*(?:[ -][A-Z0-9]*\d[A-Z0-9]*){0,4})\b",
     re.IGNORECASE,
+)
+
+
+# Each word of _CONTEXT_ID contains one of these ("licen": licence, license, driver's licence).
+_ID_DOCUMENT_STEMS = has_any_folded(
+    *("passport", "licen", "national id", "id card", "identity card", "social insurance", "sin", "nhs"),
+    *("medicare", "tax id", "tin", "personal id", "pesel", "nip", "regon", "dni", "nie", "nif", "cpf", "cnpj"),
+    *("curp", "rfc", "rut", "bsn", "pps", "tfn", "aadhaar", "steuer", "codice fiscale", "personnummer"),
+    *("henkil", "cpr"),
 )
 
 
@@ -144,6 +166,7 @@ CONTEXT_ID_RECOGNIZER = RegexRecognizer(
     validate=_score_context_id,
     reason="number introduced by an identity-document word",
     needs=HAS_DIGIT,
+    prefilter=_ID_DOCUMENT_STEMS,
     group=1,
 )
 
@@ -166,11 +189,34 @@ def _score_ip(value: str, match: re.Match[str], text: str) -> float | None:
     return 0.9
 
 
+# Necessary conditions: four dot-separated digit groups; two colons.
+_DOTTED_QUAD = re.compile(r"\d\.\d{1,3}\.\d{1,3}\.\d")
+
+
+def _may_hold_ipv4(text: str) -> bool:
+    return _DOTTED_QUAD.search(text) is not None
+
+
+def _may_hold_ipv6(text: str) -> bool:
+    return text.count(":") >= 2
+
+
 IPV4_RECOGNIZER = RegexRecognizer(
-    name="ip_address", label=IP_ADDRESS, pattern=_IPV4, validate=_score_ip, reason="valid IPv4 address", needs=HAS_DIGIT
+    name="ip_address",
+    label=IP_ADDRESS,
+    pattern=_IPV4,
+    validate=_score_ip,
+    reason="valid IPv4 address",
+    needs=HAS_DIGIT,
+    prefilter=_may_hold_ipv4,
 )
 IPV6_RECOGNIZER = RegexRecognizer(
-    name="ip_address", label=IP_ADDRESS, pattern=_IPV6, validate=_score_ip, reason="valid IPv6 address"
+    name="ip_address",
+    label=IP_ADDRESS,
+    pattern=_IPV6,
+    validate=_score_ip,
+    reason="valid IPv6 address",
+    prefilter=_may_hold_ipv6,
 )
 
 # --- URLs: with a scheme or "www.", or a bare domain with a common TLD followed by a path.
@@ -188,4 +234,14 @@ def _score_url(value: str, match: re.Match[str], text: str) -> float | None:
     return 0.85 if "://" in value or value.lower().startswith("www.") else 0.7
 
 
-URL_RECOGNIZER = RegexRecognizer(name="url", label=URL, pattern=_URL, validate=_score_url, reason="web address")
+_HAS_WWW = has_any_folded("www.")
+
+
+def _may_hold_url(text: str) -> bool:
+    """Both alternatives of _URL need a "/" ("://" or a path) or "www."."""
+    return "/" in text or _HAS_WWW(text)
+
+
+URL_RECOGNIZER = RegexRecognizer(
+    name="url", label=URL, pattern=_URL, validate=_score_url, reason="web address", prefilter=_may_hold_url
+)

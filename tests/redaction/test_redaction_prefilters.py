@@ -1,0 +1,172 @@
+"""Prefilters skip a pattern only when it cannot match: each one is a necessary condition.
+
+The corpus is every string of the redaction tests plus, per pattern, examples generated
+from the pattern itself (one per alternative of every ``|``, optional parts included), in
+several casings: whenever a pattern matches a text of the corpus, its prefilter must pass.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import string
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from re import _constants as sre  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
+from typing import Any
+
+import pytest
+
+from hushdesk.redaction.recognizers import address, context, identifiers
+from hushdesk.redaction.recognizers.base import RegexRecognizer, has_any_folded
+from hushdesk.redaction.registry import default_recognizers
+
+Prefilter = Callable[[str], bool]
+
+
+def _test_strings() -> list[str]:
+    strings: set[str] = set()
+    for path in sorted(Path(__file__).parent.glob("test_redaction_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) > 3:
+                strings.add(node.value)
+    return sorted(strings)
+
+
+_POOL = "aA1 .-:/#@_\nxZ9," + string.ascii_letters + string.digits + string.punctuation
+
+
+def _in_set(items: list[tuple[Any, Any]], char: str) -> bool:
+    negate = bool(items) and items[0][0] is sre.NEGATE
+    found = False
+    for op, av in items[1:] if negate else items:
+        if op is sre.LITERAL:
+            found |= ord(char) == av
+        elif op is sre.RANGE:
+            found |= av[0] <= ord(char) <= av[1]
+        elif op is sre.CATEGORY:
+            found |= re.fullmatch(_CATEGORY_REGEX[av], char) is not None
+    return found != negate
+
+
+_CATEGORY_REGEX = {
+    sre.CATEGORY_DIGIT: r"\d",
+    sre.CATEGORY_NOT_DIGIT: r"\D",
+    sre.CATEGORY_SPACE: r"\s",
+    sre.CATEGORY_NOT_SPACE: r"\S",
+    sre.CATEGORY_WORD: r"\w",
+    sre.CATEGORY_NOT_WORD: r"\W",
+}
+
+
+def _render(tree: Any, choice: dict[int, int], groups: dict[int, str]) -> str:
+    """One string the pattern may match: each branch takes the alternative ``choice``
+    names (the first otherwise), every repeat its minimum (at least once), a positive
+    look-around what it looks for, negative ones and anchors nothing."""
+    out: list[str] = []
+    for op, av in tree:
+        if op is sre.LITERAL:
+            out.append(chr(av))
+        elif op is sre.NOT_LITERAL:
+            out.append("a" if av != ord("a") else "b")
+        elif op is sre.ANY:
+            out.append("a")
+        elif op is sre.IN:
+            out.append(next((c for c in _POOL if _in_set(av, c)), "a"))
+        elif op is sre.BRANCH:
+            alternatives = av[1]
+            out.append(_render(alternatives[choice.get(id(av), 0)], choice, groups))
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            low, _, sub = av
+            out.append("".join(_render(sub, choice, groups) for _ in range(max(low, 1))))
+        elif op is sre.SUBPATTERN:
+            text = _render(av[3], choice, groups)
+            if av[0] is not None:
+                groups[av[0]] = text
+            out.append(text)
+        elif op is sre.GROUPREF:
+            out.append(groups.get(av, ""))
+        elif op is sre.ATOMIC_GROUP:
+            out.append(_render(av, choice, groups))
+        elif op is sre.ASSERT:  # a positive look-around: what it looks at, in place
+            out.append(_render(av[1], choice, groups))
+    return "".join(out)
+
+
+def _branches(tree: Any, path: dict[int, int]) -> Iterator[tuple[Any, dict[int, int]]]:
+    """Every branch node, with the choices of the branches that lead to it."""
+    for op, av in tree:
+        if op is sre.BRANCH:
+            yield av, path
+            for index, alternative in enumerate(av[1]):
+                yield from _branches(alternative, {**path, id(av): index})
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            yield from _branches(av[2], path)
+        elif op is sre.SUBPATTERN:
+            yield from _branches(av[3], path)
+        elif op is sre.ASSERT:
+            yield from _branches(av[1], path)
+        elif op is sre.ATOMIC_GROUP:
+            yield from _branches(av, path)
+
+
+def generated_examples(pattern: re.Pattern[str]) -> list[str]:
+    tree = sre_parse.parse(pattern.pattern, pattern.flags)
+    examples = {_render(tree, {}, {})}
+    for node, path in _branches(tree, {}):
+        for index in range(len(node[1])):
+            examples.add(_render(tree, {**path, id(node): index}, {}))
+    texts: set[str] = set()
+    for example in examples:
+        for variant in (example, example.upper(), example.lower(), example.title()):
+            texts.update({variant, f"Note: {variant} here", f"say {variant}\nok", f"12 {variant} 1999"})
+    return sorted(texts)
+
+
+def _pairs() -> list[tuple[str, re.Pattern[str], Prefilter]]:
+    pairs: list[tuple[str, re.Pattern[str], Prefilter]] = [
+        (f"{r.name}:{r.reason}", r.pattern, r.prefilter)
+        for r in default_recognizers()
+        if isinstance(r, RegexRecognizer) and r.prefilter is not None
+    ]
+    pairs += [
+        ("street", address._STREET, address._may_hold_street),
+        ("address cue", address._ADDRESS_CUE, address._HAS_ADDRESS_CUE),
+        ("iban", identifiers._IBAN, lambda text: identifiers._TWO_DIGITS.search(text) is not None),
+        ("org", context._ORG, context._HAS_ORG_WORD),
+        ("job title", context._JOB_TITLE, context._HAS_JOB_WORD),
+        ("age", context._AGE, context._may_hold_age),
+        ("demonym", context._DEMONYM, context._HAS_DEMONYM),
+        ("medication", context._MEDICATION, context._may_hold_medication),
+        ("conditions", context._CONDITIONS, context._HAS_CONDITION),
+    ]
+    pairs += [(f"person: {reason}", p, f) for p, _, reason, f in context._PERSON_PATTERNS]
+    return pairs
+
+
+TEST_STRINGS = _test_strings()
+PAIRS = _pairs()
+
+
+@pytest.mark.parametrize(("name", "pattern", "prefilter"), PAIRS, ids=[p[0] for p in PAIRS])
+def test_prefilter_passes_whenever_the_pattern_matches(
+    name: str, pattern: re.Pattern[str], prefilter: Prefilter
+) -> None:
+    generated = generated_examples(pattern)
+    matched = [text for text in [*TEST_STRINGS, *generated] if pattern.search(text)]
+    assert [text for text in matched if not prefilter(text)] == []
+    # The generated examples do exercise the pattern (most alternatives match).
+    assert sum(1 for text in generated if pattern.search(text)) >= len(generated) // 8
+
+
+def test_folded_prefilter_leaves_unicode_text_to_the_pattern() -> None:
+    # "\u212a" (Kelvin sign) matches "k" under re.IGNORECASE: non-ASCII text is never filtered.
+    assert re.search("kelvin", "\u212aelvin", re.IGNORECASE)
+    assert has_any_folded("kelvin")("\u212aelvin")
+    assert not has_any_folded("kelvin")("no match here")
+
+
+def test_folded_prefilter_wants_lower_case_ascii_stems() -> None:
+    with pytest.raises(ValueError, match="lower-case ASCII"):
+        has_any_folded("Card")
