@@ -15,15 +15,20 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
-import re2
-
 from hushdesk.redaction.recognizers.tenant import CustomPatternRecognizer, DenyListRecognizer
 from hushdesk.redaction.types import ALL_LABELS, Recognizer
 
 _EMPTY_THRESHOLDS: Mapping[str, float] = MappingProxyType({})
 
 
+# RE2 (and the deny-list's Aho-Corasick, see recognizers/tenant.py) is imported on first
+# use: only workspaces with custom patterns need it, and `hushdesk redact` starts faster
+# without it.
+
+
 def _re2_options() -> Any:
+    import re2
+
     options = re2.Options()
     options.log_errors = False  # the error is raised to the caller; RE2 must not also print it
     options.max_mem = 8 << 20  # bounds the memory one tenant pattern may take
@@ -32,6 +37,8 @@ def _re2_options() -> Any:
 
 def compile_tenant_pattern(pattern: str) -> Any:
     """Compile a tenant pattern with RE2 (linear-time matching, bounded memory)."""
+    import re2
+
     return re2.compile(pattern, _re2_options())
 
 
@@ -59,6 +66,8 @@ class CustomPattern:
         _check_score(self.score, f"custom pattern {self.pattern!r}")
         if not self.pattern:
             raise ValueError("custom pattern: the pattern is empty")
+        import re2
+
         try:
             compiled = compile_tenant_pattern(self.pattern)
         except re2.error as exc:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Sequence
 from typing import Literal
 
@@ -18,6 +16,9 @@ HASH_HEX_CHARS = 12  # 48 bits: collisions within one workspace are negligible
 
 def keyed_hash(label: str, text: str, key: bytes) -> str:
     """Stable pseudonym: HMAC-SHA256 of the normalised value under the workspace key."""
+    import hashlib  # on first use: OpenSSL's start-up is paid only by the hash operator
+    import hmac
+
     digest = hmac.new(key, f"{label}\x1f{normalise_value(label, text)}".encode(), hashlib.sha256)
     return f"<{label}_{digest.hexdigest()[:HASH_HEX_CHARS]}>"
 

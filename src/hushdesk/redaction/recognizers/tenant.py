@@ -11,8 +11,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import ahocorasick
-
 from hushdesk.redaction.types import Candidate
 
 
@@ -78,6 +76,8 @@ class DenyListRecognizer:
     _automaton: Any = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        import ahocorasick  # on first use: a process without a deny-list never needs it
+
         automaton = ahocorasick.Automaton()
         for term, label in self.terms:
             key = " ".join(term.casefold().split())
