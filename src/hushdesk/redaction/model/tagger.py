@@ -78,12 +78,15 @@ class PerceptronTagger:
                 out.append(TaggedToken(i, "O", 1.0))
                 prev_tag = "O"
                 continue
-            scores = _score(index, values, context_features(view, i, prev_tag), self._word_part(view, i))
             allowed = allowed_tags(view.words, view.line_starts, view.flags, i, prev_tag, run_first)
-            best = max(allowed, key=scores.__getitem__)
-            others = [scores[k] for k in allowed if k != best]
-            margin = (scores[best] - max(others)) / self.scale if others else 1.0
-            tag = TAGS[best]
+            if len(allowed) == 1:  # forced ("." or "-" after a name): scoring could not change it
+                tag, margin = TAGS[allowed[0]], 1.0
+            else:
+                scores = _score(index, values, context_features(view, i, prev_tag), self._word_part(view, i))
+                best = max(allowed, key=scores.__getitem__)
+                others = [scores[k] for k in allowed if k != best]
+                margin = (scores[best] - max(others)) / self.scale
+                tag = TAGS[best]
             out.append(TaggedToken(i, tag, margin))
             if tag.startswith("B-"):
                 run_first = word
