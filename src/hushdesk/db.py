@@ -7,14 +7,16 @@ it with ``after_commit`` and run only once the transaction is durable; a rollbac
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -24,6 +26,69 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 AfterCommit = Callable[[], None]
+
+
+SQLITE_BUSY_SECONDS = 10.0
+
+
+class WriterGate:
+    """This process's queue for SQLite's single write lock.
+
+    SQLite admits one writer; its busy handler makes the others poll with sleeps of up to 100 ms, so under
+    concurrent writes the lock often sat free while every waiter slept (measured: ingest server at ~87 % CPU
+    with 4 clients, and a 300 ms tail in live chat). Every write transaction of this process therefore takes
+    this lock just before ``BEGIN IMMEDIATE`` and gives it back right after COMMIT or ROLLBACK, so the next
+    writer starts the moment the previous one ends. It is held by the *connection*, not the thread: FastAPI may
+    begin a request's transaction on one worker thread and commit it on another. Other processes (a CLI, a
+    worker) still meet SQLite's own busy handler. A wait longer than SQLite's busy timeout fails the same way
+    SQLite does ("database is locked"), so a unit of work nested inside another on one thread errors after the
+    timeout instead of hanging.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def acquire(self) -> None:
+        if not self._lock.acquire(timeout=SQLITE_BUSY_SECONDS):
+            raise sqlite3.OperationalError("database is locked")
+
+    def release(self) -> None:
+        self._lock.release()
+
+
+class GatedSQLiteConnection(sqlite3.Connection):
+    """A DB-API connection that gives the process's ``WriterGate`` back when its transaction ends."""
+
+    gate: WriterGate | None = None
+    holds_gate = False
+
+    def _give_back(self) -> None:
+        if self.holds_gate and self.gate is not None:
+            self.holds_gate = False
+            self.gate.release()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            if not self.in_transaction:
+                self._give_back()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._give_back()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._give_back()
+
+    def __del__(self) -> None:
+        # A connection dropped without close() (a pool invalidation) must not keep the other writers waiting.
+        self._give_back()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -46,8 +111,20 @@ def _sqlite_begin_immediate(conn: Any) -> None:
     # deferred, so in WAL mode they never wait for a writer.
     if conn.get_execution_options().get(READONLY_OPTION):
         conn.exec_driver_sql("BEGIN")
-    else:
+        return
+    dbapi = conn.connection.dbapi_connection
+    gate = getattr(dbapi, "gate", None)
+    if gate is not None and not dbapi.holds_gate:
+        try:
+            gate.acquire()
+        except sqlite3.OperationalError as exc:  # as SQLAlchemy would report SQLite's own "locked"
+            raise OperationalError("BEGIN IMMEDIATE", None, exc) from exc
+        dbapi.holds_gate = True
+    try:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        dbapi._give_back()
+        raise
 
 
 def _ensure_sqlite_dir(database: str | None) -> None:
@@ -62,11 +139,18 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         engine = create_engine(
             url,
             echo=echo,
-            connect_args={"check_same_thread": False, "timeout": 30, "isolation_level": None},
+            connect_args={"check_same_thread": False, "timeout": 30, "isolation_level": None,
+                          "factory": GatedSQLiteConnection},
             pool_size=8,
             max_overflow=8,
         )
-        event.listen(engine, "connect", _sqlite_pragmas)
+        gate = WriterGate()
+
+        def attach_gate(dbapi_connection: Any, record: Any) -> None:
+            dbapi_connection.gate = gate
+            _sqlite_pragmas(dbapi_connection, record)
+
+        event.listen(engine, "connect", attach_gate)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
@@ -113,6 +197,7 @@ class UnitOfWork:
         self.request_id = request_id
         self._after_commit: list[AfterCommit] = []
         self._pending_effects: list[AfterCommit] = []
+        self.finished = False
 
     def after_commit(self, effect: AfterCommit) -> None:
         self._after_commit.append(effect)
@@ -138,16 +223,19 @@ class UnitOfWork:
         self._after_commit.clear()
         self.session.rollback()
 
+    def finish(self) -> None:
+        """Commit and run the effects now, on the calling thread: for a sync route handler, so that the
+        request's commit shares the handler's worker thread instead of taking one more thread hop at the edge
+        (``web.deps``). Nothing may be written through this unit of work afterwards."""
+        self.commit()
+        self.finished = True
+
 
 class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
-        # See writer_gate(). Only for callers that enter and leave on one thread.
-        self._writer_gate: AbstractContextManager[Any] = (
-            threading.Lock() if self.engine.dialect.name == "sqlite" else nullcontext()
-        )
         self._readonly_sessions = sessionmaker(
             self.engine.execution_options(**{READONLY_OPTION: True}), expire_on_commit=False, autoflush=False
         )
@@ -162,9 +250,7 @@ class Database:
     @contextmanager
     def unit_of_work(self, app: AppContext, request_id: str | None = None) -> Iterator[UnitOfWork]:
         """Commit on success, roll back on any exception; effects run after commit."""
-        # No Python-level write lock here on purpose: FastAPI enters and exits a sync dependency on different
-        # threads, so a thread-bound lock cannot be released there, and a plain one would turn a nested unit
-        # of work into a deadlock. SQLite's busy timeout queues writers (with polling sleeps).
+        # On SQLite, writers of this process queue on the connection's WriterGate (see there).
         session = self._sessions()
         uow = UnitOfWork(session, app, request_id)
         try:
@@ -176,16 +262,6 @@ class Database:
         finally:
             session.close()
         uow.run_effects()  # after the session is released: live pushes and enqueues never hold a connection
-
-    def writer_gate(self) -> AbstractContextManager[Any]:
-        """Queue this process's SQLite writers on a Python lock (a no-op on PostgreSQL).
-
-        SQLite admits one writer; its busy handler makes the others poll with sleeps of up to 100 ms, which
-        showed up as a 300 ms tail in live chat. Callers that run a whole unit of work on one thread (the
-        WebSocket handlers) hold this gate around it, so the next writer starts the moment the previous one
-        commits. Never hold it around code that opens another gated unit of work.
-        """
-        return self._writer_gate
 
     @contextmanager
     def read_only(self, app: AppContext, request_id: str | None = None) -> Iterator[UnitOfWork]:

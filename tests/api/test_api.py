@@ -120,3 +120,25 @@ def test_script_in_message_is_returned_as_data(client: TestClient, world: World)
 def test_healthz(client: TestClient) -> None:
     res = client.get("/healthz")
     assert res.status_code == 200 and res.json()["status"] == "ok"
+
+
+def test_message_routes_answer_exactly_their_response_models(client: TestClient, world: World) -> None:
+    """The ingest routes write their JSON themselves (web/responses.py, ADR 0010): it must stay what FastAPI
+    would have written for the declared response model, and a retry must answer 200 with the stored message."""
+    from hushdesk.inbox import schemas as s
+
+    token = world.token()
+    created = client.post("/api/v1/conversations", json={"email": "m@example.com", "body": "first"},
+                          headers=_auth(token))
+    assert created.headers["content-type"] == "application/json"
+    parsed = s.CreatedConversation.model_validate(created.json())
+    assert created.json() == parsed.model_dump(mode="json")
+    conv_id = parsed.conversation.id
+    body = {"kind": "inbound", "email": "m@example.com", "body": "again, order 77", "client_message_id": "k-1"}
+    first = client.post(f"/api/v1/conversations/{conv_id}/messages", json=body, headers=_auth(token))
+    retry = client.post(f"/api/v1/conversations/{conv_id}/messages", json=body, headers=_auth(token))
+    assert (first.status_code, retry.status_code) == (201, 200)
+    assert first.json() == s.MessageOut.model_validate(first.json()).model_dump(mode="json")
+    assert retry.json()["id"] == first.json()["id"] and first.json()["body"] == "again, order 77"
+    detail = client.get(f"/api/v1/conversations/{conv_id}", headers=_auth(token)).json()
+    assert detail["message_count"] == 2 and len(detail["messages"]) == 2

@@ -110,8 +110,17 @@ def redact_for_conversation(
     uow: UnitOfWork, conversation: Conversation, cipher: ContactCipher, text: str, known_names: list[str]
 ) -> str:
     """Redact ``text`` with placeholders numbered consistently across the whole conversation."""
+    redacted, placeholders_ct = redact_with_new_state(uow, conversation, cipher, text, known_names)
+    conversation.placeholders_ct = placeholders_ct
+    return redacted
+
+
+def redact_with_new_state(
+    uow: UnitOfWork, conversation: Conversation, cipher: ContactCipher, text: str, known_names: list[str]
+) -> tuple[str, bytes]:
+    """Like ``redact_for_conversation``, but the conversation's new placeholder state (encrypted) is returned
+    for the caller to store, not set on the conversation (the ingest path writes it with one Core UPDATE)."""
     state = load_state(conversation, cipher)
     config = workspace_config(uow, conversation.workspace_id, known_names)
     result = get_engine().redact(text, config=config, state=state)
-    save_state(conversation, cipher, result.state)
-    return result.text
+    return result.text, cipher.encrypt(result.state.to_json(), _placeholders_place(conversation.id))

@@ -21,6 +21,7 @@ from hushdesk.spam import service as spam_svc
 from hushdesk.tenancy.permissions import Perm
 from hushdesk.web.access import requires
 from hushdesk.web.deps import ApiActor, Uow
+from hushdesk.web.responses import model_response
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": s.ErrorOut} for code in (400, 401, 403, 404, 409, 413, 422, 429)
@@ -133,14 +134,13 @@ async def import_orders(request: Request, uow: Uow, actor: ApiActor) -> s.Import
              status_code=201, response_model=s.CreatedConversation, responses={
     200: {"model": s.CreatedConversation,
           "description": "A retry with an earlier client_message_id: the existing conversation, nothing created"}})
-def create_conversation(body: s.ConversationCreate, response: Response, uow: Uow,
-                        actor: ApiActor) -> s.CreatedConversation:
+def create_conversation(body: s.ConversationCreate, uow: Uow, actor: ApiActor) -> Response:
     got = api_channel.create_conversation(uow, actor, email=body.email, name=body.name, subject=body.subject,
                                           body=body.body, client_message_id=body.client_message_id)
-    if not got.created:
-        response.status_code = 200
-    return s.CreatedConversation(conversation=_conv_out(got.conversation, []),
-                                 message=_msg_out(got.message, body.body, False), created=got.created)
+    out = s.CreatedConversation(conversation=_conv_out(got.conversation, []),
+                                message=_msg_out(got.message, body.body, False), created=got.created)
+    uow.finish()  # a hot route: commit on this thread (ADR 0010)
+    return model_response(out, 201 if got.created else 200)
 
 
 @router.get("/conversations", dependencies=[requires(Perm.CONVERSATION_READ)], response_model=list[s.ConversationOut])
@@ -204,8 +204,7 @@ def patch_conversation(conversation_id: str, body: s.ConversationPatch, uow: Uow
              dependencies=[requires(any_of=(Perm.CONVERSATION_REPLY, Perm.CONVERSATION_NOTE,
                                                   Perm.CONVERSATION_CREATE))],
              status_code=201, response_model=s.MessageOut)
-def create_message(conversation_id: str, body: s.MessageCreate, response: Response, uow: Uow,
-                   actor: ApiActor) -> s.MessageOut:
+def create_message(conversation_id: str, body: s.MessageCreate, uow: Uow, actor: ApiActor) -> Response:
     if body.kind == "inbound":
         if not body.email:
             raise ValidationFailed("email is required for an inbound message", code="email_required")
@@ -215,9 +214,9 @@ def create_message(conversation_id: str, body: s.MessageCreate, response: Respon
         got = inbox_svc.add_note(uow, actor, conversation_id, body.body, body.client_message_id)
     else:
         got = inbox_svc.send_reply(uow, actor, conversation_id, body.body, body.client_message_id)
-    if not got.created:
-        response.status_code = 200
-    return _msg_out(got.message, body.body, False)
+    out = _msg_out(got.message, body.body, False)
+    uow.finish()  # a hot route: commit on this thread (ADR 0010)
+    return model_response(out, 201 if got.created else 200)
 
 
 # -- canned replies --------------------------------------------------------------------------------------

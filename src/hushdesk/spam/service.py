@@ -67,7 +67,8 @@ def screen(uow: UnitOfWork, conv: Conversation, inbound: InboundMessage, body: s
     conv.spam_score, conv.spam_reasons = verdict.score, verdict.reasons or None
     if conv.spam:
         return
-    ws = uow.session.get(Workspace, conv.workspace_id)
+    with uow.session.no_autoflush:  # the score change stays pending: the ingest writes it with its own UPDATE
+        ws = uow.session.get(Workspace, conv.workspace_id)
     limit = threshold_of(ws) if ws is not None else DEFAULT_THRESHOLD
     if limit <= 0 or verdict.score < limit:
         return

@@ -42,7 +42,9 @@ class RouteAccess:
     owner_only: bool = False  # on top of the permissions: the workspace owner alone (billing)
     reason: str = ""
 
-    def __call__(self) -> None:
+    async def __call__(self) -> None:
+        # async on purpose: FastAPI runs a sync dependency on a worker thread, a ~0.15 ms hop per request
+        # for a declaration that does nothing when called.
         return None
 
     def allows(self, actor: Actor) -> bool:

@@ -7,11 +7,12 @@ response goes out, so an acknowledged request is always committed.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from hushdesk.accounts.service import SessionInfo, resolve_api_token, resolve_session
 from hushdesk.context import AppContext
@@ -29,12 +30,24 @@ def app_context(request: Request) -> AppContext:
     return ctx
 
 
-def _uow(request: Request) -> Iterator[UnitOfWork]:
+async def _uow(request: Request) -> AsyncIterator[UnitOfWork]:
     ctx = app_context(request)
     request_id = getattr(request.state, "request_id", None)
+    # Entered on the event loop: opening a unit of work does no I/O (the session connects on first use).
+    # Commit or rollback (I/O, and on SQLite possibly a wait for the write lock) runs on a worker thread.
+    # A sync generator dependency costs two thread hops per request (enter and exit), this one costs one.
     # Any exception (a domain error answered as 4xx included) rolls the whole request back.
-    with ctx.unit_of_work(request_id) as uow:
+    scope = ctx.unit_of_work(request_id)
+    uow = scope.__enter__()
+    try:
         yield uow
+    except BaseException as exc:
+        await run_in_threadpool(scope.__exit__, type(exc), exc, exc.__traceback__)
+        raise
+    if uow.finished:  # the handler committed on its own thread (UnitOfWork.finish): nothing left to write
+        scope.__exit__(None, None, None)
+    else:
+        await run_in_threadpool(scope.__exit__, None, None, None)
 
 
 Uow = Annotated[UnitOfWork, Depends(_uow, scope="function")]

@@ -43,7 +43,7 @@ class SocketPeer:
         """Run ``fn`` in its own unit of work on a worker thread; returns after commit."""
 
         def work() -> T:
-            with self.ctx.db.writer_gate(), self.ctx.unit_of_work(self.request_id) as uow:
+            with self.ctx.unit_of_work(self.request_id) as uow:
                 return fn(uow)
 
         return await run_in_threadpool(work)
