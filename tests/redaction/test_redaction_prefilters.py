@@ -8,6 +8,7 @@ several casings: whenever a pattern matches a text of the corpus, its prefilter 
 from __future__ import annotations
 
 import ast
+import random
 import re
 import string
 from collections.abc import Callable, Iterator
@@ -19,7 +20,7 @@ from typing import Any
 import pytest
 
 from hushdesk.redaction.recognizers import address, context, identifiers
-from hushdesk.redaction.recognizers.base import RegexRecognizer, has_any_folded
+from hushdesk.redaction.recognizers.base import RegexRecognizer, has_any_folded, literal_trie
 from hushdesk.redaction.registry import default_recognizers
 
 Prefilter = Callable[[str], bool]
@@ -170,3 +171,12 @@ def test_folded_prefilter_leaves_unicode_text_to_the_pattern() -> None:
 def test_folded_prefilter_wants_lower_case_ascii_stems() -> None:
     with pytest.raises(ValueError, match="lower-case ASCII"):
         has_any_folded("Card")
+
+
+def test_literal_trie_finds_exactly_what_substring_tests_find() -> None:
+    rng = random.Random(3)
+    alphabet = "ab .-\n(\u2014"
+    for _ in range(2000):
+        needles = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 6))]
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        assert (literal_trie(needles).search(text) is not None) == any(n in text for n in needles), (needles, text)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from hushdesk.redaction.recognizers.base import HAS_DIGIT, has_any_folded
+from hushdesk.redaction.recognizers.base import HAS_DIGIT, has_any, has_any_folded
 from hushdesk.redaction.types import ADDRESS, Candidate
 
 _STREET_TYPE = (
@@ -97,16 +97,15 @@ _STOP_WORDS = frozenset(
 # white space (first two alternatives; " av" covers "ave" and "avenue", " pl" "place" and
 # "plaza", " park" "parkway"), a leading street word (third), a street-word suffix
 # (fourth; ASCII text cannot hold "straße" or "allée") or "box" (fifth).
-_STREET_TYPE_AFTER_SPACE = tuple(
-    " " + word
-    for word in (
-        *("st", "av", "road", "rd", "lane", "ln", "drive", "dr", "boulevard", "blvd", "court", "ct", "way", "pl"),
-        *("terrace", "ter", "circle", "cir", "park", "pkwy", "highway", "hwy", "square", "sq", "trail", "trl"),
-        *("crescent", "cres", "close", "grove", "gardens", "gdns", "row", "alley", "walk", "loop", "path", "pike"),
-        *("run", "crossing", "xing", "mews", "hill", "heights", "view", "point", "ridge", "green", "common"),
-        *("causeway", "quay", "wharf", "estate", "route", "rte", "expressway", "freeway", "fwy", "turnpike", "tpke"),
-    )
+_STREET_TYPES = (
+    *("st", "av", "road", "rd", "lane", "ln", "drive", "dr", "boulevard", "blvd", "court", "ct", "way", "pl"),
+    *("terrace", "ter", "circle", "cir", "park", "pkwy", "highway", "hwy", "square", "sq", "trail", "trl"),
+    *("crescent", "cres", "close", "grove", "gardens", "gdns", "row", "alley", "walk", "loop", "path", "pike"),
+    *("run", "crossing", "xing", "mews", "hill", "heights", "view", "point", "ridge", "green", "common"),
+    *("causeway", "quay", "wharf", "estate", "route", "rte", "expressway", "freeway", "fwy", "turnpike"),
+    *("tpke",),
 )
+_HAS_STREET_TYPE_AFTER_SPACE = has_any(*(" " + word for word in _STREET_TYPES))
 _STREET_WORDS = (
     *("rua", "rue", "via", "calle", "avenida", "av.", "piazza", "plaza", "carrer", "paseo", "camino", "largo"),
     *("travessa", "chaussee", "allee", "corso", "strada", "ulica", "ul.", "utca"),
@@ -122,7 +121,7 @@ def _may_hold_street(text: str) -> bool:
     if not text.isascii():
         return True  # case folding beyond ASCII: let the pattern decide (see has_any_folded)
     spaced = " ".join(text.lower().split())  # any white space before a street type becomes " "
-    return any(map(spaced.__contains__, _STREET_TYPE_AFTER_SPACE)) or _HAS_STREET_WORD(text)
+    return _HAS_STREET_TYPE_AFTER_SPACE(spaced) or _HAS_STREET_WORD(text)
 
 
 class StreetAddressRecognizer:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from hushdesk.redaction.types import Candidate
 
@@ -19,11 +20,37 @@ HAS_DIGIT = re.compile(r"\d")
 HAS_AT = re.compile(r"@")
 
 
+def literal_trie(needles: Iterable[str]) -> re.Pattern[str]:
+    """A regex that finds any of ``needles`` (plain text), written as a trie.
+
+    ``"a(?:ids|sthma)|c(?:ancer|rohn)"`` rather than ``"aids|asthma|cancer|crohn"``:
+    the regex engine tries an alternative only if its first character matches, so a
+    scan costs about one test per distinct first character, not one per needle (a
+    prefilter of 80 words: ~1 us, against ~6 us for 80 ``in`` tests). Where a needle
+    ends, longer ones sharing it are dropped: finding the shorter one suffices.
+    """
+    tree: dict[str, Any] = {}
+    for needle in needles:
+        node = tree
+        for char in needle:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a needle ends here
+
+    def render(node: dict[str, Any]) -> str:
+        if "" in node:
+            return ""
+        branches = [re.escape(char) + render(child) for char, child in sorted(node.items())]
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return re.compile(render(tree))
+
+
 def has_any(*needles: str) -> Prefilter:
     """Prefilter of a case-sensitive pattern that cannot match without one of ``needles``."""
+    search = literal_trie(needles).search
 
     def check(text: str) -> bool:
-        return any(map(text.__contains__, needles))  # map, not a generator: half the cost
+        return search(text) is not None
 
     return check
 
@@ -37,11 +64,10 @@ def has_any_folded(*stems: str) -> Prefilter:
     so the pattern itself decides."""
     if not all(stem.isascii() and stem == stem.lower() for stem in stems):
         raise ValueError("has_any_folded: stems must be lower-case ASCII")
+    search = literal_trie(stems).search
 
     def check(text: str) -> bool:
-        if not text.isascii():
-            return True
-        return any(map(text.lower().__contains__, stems))
+        return not text.isascii() or search(text.lower()) is not None
 
     return check
 
