@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from hushdesk.redaction import normalize
 from hushdesk.redaction.recognizers import address, context, identifiers
 from hushdesk.redaction.recognizers.base import RegexRecognizer, has_any_folded, literal_trie
 from hushdesk.redaction.registry import default_recognizers
@@ -180,3 +181,9 @@ def test_literal_trie_finds_exactly_what_substring_tests_find() -> None:
         needles = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 6))]
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
         assert (literal_trie(needles).search(text) is not None) == any(n in text for n in needles), (needles, text)
+
+
+def test_folding_prefilter_flags_exactly_the_characters_folding_changes() -> None:
+    for code in range(0x80, 0x10000):
+        text = "\u00e9" + chr(code)  # non-ASCII, so the per-character loop runs
+        assert (normalize._FOLDED.search(text) is not None) == (normalize._fold_characters(text) is not None), code

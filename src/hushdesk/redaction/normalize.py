@@ -65,6 +65,15 @@ class NormalisedText:
         return self.starts[start], self.ends[end - 1]
 
 
+# Any character _fold_characters changes: most non-ASCII text (accents, curly quotes,
+# emoji) holds none, and one regex scan is far cheaper than the per-character loop.
+_FOLDED = re.compile(
+    "["
+    + "".join(map(re.escape, sorted(_ZERO_WIDTH | _SPACES | _DASHES)))
+    + f"{chr(_FULLWIDTH_FIRST)}-{chr(_FULLWIDTH_LAST)}]"
+)
+
+
 def _fold_characters(text: str) -> tuple[str, list[int], list[int]] | None:
     """Drop zero-width characters and fold look-alikes; None if nothing changed."""
     if text.isascii():
@@ -159,7 +168,7 @@ def _rewrite_spelled_emails(text: str) -> tuple[str, list[int], list[int]] | Non
 
 
 def normalise(text: str) -> NormalisedText:
-    folded = _fold_characters(text)
+    folded = None if text.isascii() or _FOLDED.search(text) is None else _fold_characters(text)
     stage1 = folded[0] if folded else text
     rewritten = _rewrite_spelled_emails(stage1)
     if folded is None and rewritten is None:
