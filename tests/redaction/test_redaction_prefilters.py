@@ -11,6 +11,7 @@ import ast
 import random
 import re
 import string
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from re import _constants as sre  # type: ignore[attr-defined]
@@ -21,7 +22,7 @@ import pytest
 
 from hushdesk.redaction import normalize
 from hushdesk.redaction.recognizers import address, context, identifiers
-from hushdesk.redaction.recognizers.base import RegexRecognizer, has_any_folded, literal_trie
+from hushdesk.redaction.recognizers.base import RegexRecognizer, folded, has_any_folded, literal_trie
 from hushdesk.redaction.registry import default_recognizers
 
 Prefilter = Callable[[str], bool]
@@ -36,7 +37,8 @@ def _test_strings() -> list[str]:
     return sorted(strings)
 
 
-_POOL = "aA1 .-:/#@_\nxZ9," + string.ascii_letters + string.digits + string.punctuation
+_ASCII_POOL = "aA1 .-:/#@_\nxZ9," + string.ascii_letters + string.digits + string.punctuation
+_POOLS = (_ASCII_POOL, "\u00e9\u00c9\u00df" + _ASCII_POOL)  # the second one reaches "all\u00e9e", "stra\u00dfe"
 
 
 def _in_set(items: list[tuple[Any, Any]], char: str) -> bool:
@@ -62,7 +64,7 @@ _CATEGORY_REGEX = {
 }
 
 
-def _render(tree: Any, choice: dict[int, int], groups: dict[int, str]) -> str:
+def _render(tree: Any, choice: dict[int, int], groups: dict[int, str], pool: str) -> str:
     """One string the pattern may match: each branch takes the alternative ``choice``
     names (the first otherwise), every repeat its minimum (at least once), a positive
     look-around what it looks for, negative ones and anchors nothing."""
@@ -75,24 +77,24 @@ def _render(tree: Any, choice: dict[int, int], groups: dict[int, str]) -> str:
         elif op is sre.ANY:
             out.append("a")
         elif op is sre.IN:
-            out.append(next((c for c in _POOL if _in_set(av, c)), "a"))
+            out.append(next((c for c in pool if _in_set(av, c)), "a"))
         elif op is sre.BRANCH:
             alternatives = av[1]
-            out.append(_render(alternatives[choice.get(id(av), 0)], choice, groups))
+            out.append(_render(alternatives[choice.get(id(av), 0)], choice, groups, pool))
         elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
             low, _, sub = av
-            out.append("".join(_render(sub, choice, groups) for _ in range(max(low, 1))))
+            out.append("".join(_render(sub, choice, groups, pool) for _ in range(max(low, 1))))
         elif op is sre.SUBPATTERN:
-            text = _render(av[3], choice, groups)
+            text = _render(av[3], choice, groups, pool)
             if av[0] is not None:
                 groups[av[0]] = text
             out.append(text)
         elif op is sre.GROUPREF:
             out.append(groups.get(av, ""))
         elif op is sre.ATOMIC_GROUP:
-            out.append(_render(av, choice, groups))
+            out.append(_render(av, choice, groups, pool))
         elif op is sre.ASSERT:  # a positive look-around: what it looks at, in place
-            out.append(_render(av[1], choice, groups))
+            out.append(_render(av[1], choice, groups, pool))
     return "".join(out)
 
 
@@ -115,10 +117,12 @@ def _branches(tree: Any, path: dict[int, int]) -> Iterator[tuple[Any, dict[int, 
 
 def generated_examples(pattern: re.Pattern[str]) -> list[str]:
     tree = sre_parse.parse(pattern.pattern, pattern.flags)
-    examples = {_render(tree, {}, {})}
-    for node, path in _branches(tree, {}):
-        for index in range(len(node[1])):
-            examples.add(_render(tree, {**path, id(node): index}, {}))
+    examples: set[str] = set()
+    for pool in _POOLS:
+        examples.add(_render(tree, {}, {}, pool))
+        for node, path in _branches(tree, {}):
+            for index in range(len(node[1])):
+                examples.add(_render(tree, {**path, id(node): index}, {}, pool))
     texts: set[str] = set()
     for example in examples:
         for variant in (example, example.upper(), example.lower(), example.title()):
@@ -158,19 +162,27 @@ def test_prefilter_passes_whenever_the_pattern_matches(
     generated = generated_examples(pattern)
     matched = [text for text in [*TEST_STRINGS, *generated] if pattern.search(text)]
     assert [text for text in matched if not prefilter(text)] == []
-    # The generated examples do exercise the pattern (most alternatives match).
-    assert sum(1 for text in generated if pattern.search(text)) >= len(generated) // 8
+    assert any(pattern.search(text) for text in generated)  # the examples do exercise the pattern
 
 
-def test_folded_prefilter_leaves_unicode_text_to_the_pattern() -> None:
-    # "\u212a" (Kelvin sign) matches "k" under re.IGNORECASE: non-ASCII text is never filtered.
+def test_the_ascii_twins_are_all_non_ascii_characters_that_ignorecase_matches_to_ascii_letters() -> None:
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    twins = {chr(c) for c in range(0x80, sys.maxunicode + 1) if letter.fullmatch(chr(c))}
+    assert twins == {"\u0130", "\u0131", "\u017f", "\u212a"}
+    for twin in twins:
+        assert re.fullmatch(folded(twin), twin, re.IGNORECASE)
+
+
+def test_folded_prefilter_sees_through_the_ascii_twins() -> None:
+    # "\u212a" (Kelvin sign) matches "k" under re.IGNORECASE, "\u0130" (dotted capital I) "i".
     assert re.search("kelvin", "\u212aelvin", re.IGNORECASE)
     assert has_any_folded("kelvin")("\u212aelvin")
+    assert has_any_folded("this is")("TH\u0130S \u0130S")
     assert not has_any_folded("kelvin")("no match here")
 
 
-def test_folded_prefilter_wants_lower_case_ascii_stems() -> None:
-    with pytest.raises(ValueError, match="lower-case ASCII"):
+def test_folded_prefilter_wants_lower_case_stems() -> None:
+    with pytest.raises(ValueError, match="lower case"):
         has_any_folded("Card")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from hushdesk.redaction.recognizers.base import HAS_DIGIT, has_any, has_any_folded
+from hushdesk.redaction.recognizers.base import HAS_DIGIT, folded, has_any, has_any_folded
 from hushdesk.redaction.types import ADDRESS, Candidate
 
 _STREET_TYPE = (
@@ -96,7 +96,7 @@ _STOP_WORDS = frozenset(
 # What _STREET needs besides a digit (every alternative has one): a street type after
 # white space (first two alternatives; " av" covers "ave" and "avenue", " pl" "place" and
 # "plaza", " park" "parkway"), a leading street word (third), a street-word suffix
-# (fourth; ASCII text cannot hold "straße" or "allée") or "box" (fifth).
+# (fourth; "stra": strada, strasse, straße, straat) or "box" (fifth).
 _STREET_TYPES = (
     *("st", "av", "road", "rd", "lane", "ln", "drive", "dr", "boulevard", "blvd", "court", "ct", "way", "pl"),
     *("terrace", "ter", "circle", "cir", "park", "pkwy", "highway", "hwy", "square", "sq", "trail", "trl"),
@@ -108,8 +108,8 @@ _STREET_TYPES = (
 _HAS_STREET_TYPE_AFTER_SPACE = has_any(*(" " + word for word in _STREET_TYPES))
 _STREET_WORDS = (
     *("rua", "rue", "via", "calle", "avenida", "av.", "piazza", "plaza", "carrer", "paseo", "camino", "largo"),
-    *("travessa", "chaussee", "allee", "corso", "strada", "ulica", "ul.", "utca"),
-    *("strasse", "str.", "weg", "gasse", "straat", "laan", "plein", "vej", "gatan", "gade", "veien", "platz"),
+    *("travessa", "chauss", "allee", "all\u00e9e", "corso", "stra", "ulica", "ul.", "utca"),
+    *("str.", "weg", "gasse", "laan", "plein", "vej", "gatan", "gade", "veien", "platz"),
     *("ring", "damm", "ufer", "steig", "markt", "box"),
 )
 _HAS_STREET_WORD = has_any_folded(*_STREET_WORDS)
@@ -118,9 +118,7 @@ _HAS_STREET_WORD = has_any_folded(*_STREET_WORDS)
 def _may_hold_street(text: str) -> bool:
     if HAS_DIGIT.search(text) is None:
         return False
-    if not text.isascii():
-        return True  # case folding beyond ASCII: let the pattern decide (see has_any_folded)
-    spaced = " ".join(text.lower().split())  # any white space before a street type becomes " "
+    spaced = " ".join(folded(text).split())  # any white space before a street type becomes " "
     return _HAS_STREET_TYPE_AFTER_SPACE(spaced) or _HAS_STREET_WORD(text)
 
 

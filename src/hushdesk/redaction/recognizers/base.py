@@ -55,19 +55,38 @@ def has_any(*needles: str) -> Prefilter:
     return check
 
 
+# re.IGNORECASE lets exactly four non-ASCII characters match ASCII letters (the Kelvin
+# sign matches "k"; test_redaction_prefilters checks the list over all of Unicode).
+_ASCII_TWINS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+# The text last folded, with its folded form: the ~15 prefilters of one message share it.
+# One tuple, replaced whole, so a thread never sees a text with another text's fold.
+_last_fold: tuple[str, str] = ("", "")
+
+
+def folded(text: str) -> str:
+    """``text`` lower-cased, with the ASCII twins above made ASCII: an ASCII word that a
+    case-insensitive pattern finds in ``text`` is a substring of the result."""
+    global _last_fold
+    last = _last_fold
+    if last[0] is text:
+        return last[1]
+    result = text.lower() if text.isascii() else text.translate(_ASCII_TWINS).lower()
+    _last_fold = (text, result)
+    return result
+
+
 def has_any_folded(*stems: str) -> Prefilter:
     """Prefilter of a case-insensitive pattern that cannot match without one of ``stems``
-    (lower-case ASCII substrings of the words it needs, e.g. "pass" for "password|passwd").
+    (lower-case substrings of the words it needs, e.g. "pass" for "password|passwd").
 
-    Only ASCII text is filtered: there, re.IGNORECASE is exactly ASCII case folding,
-    while in Unicode text other characters match too (the Kelvin sign "\u212a" matches "k"),
-    so the pattern itself decides."""
-    if not all(stem.isascii() and stem == stem.lower() for stem in stems):
-        raise ValueError("has_any_folded: stems must be lower-case ASCII")
+    A stem's non-ASCII letters must be ones whose case-insensitive matches all lower-case
+    to them ("\u00e9": "\u00e9" and "\u00c9"), as for the accented Latin letters."""
+    if not all(stem == folded(stem) for stem in stems):
+        raise ValueError("has_any_folded: stems must be lower case")
     search = literal_trie(stems).search
 
     def check(text: str) -> bool:
-        return not text.isascii() or search(text.lower()) is not None
+        return search(folded(text)) is not None
 
     return check
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from hushdesk.redaction.recognizers.base import HAS_DIGIT, RegexRecognizer, has_any_folded, has_context
+from hushdesk.redaction.recognizers.base import HAS_DIGIT, RegexRecognizer, folded, has_any_folded, has_context
 from hushdesk.redaction.types import DATE
 
 _MONTH = (
@@ -116,9 +116,7 @@ _AT_TIME = re.compile(r"at\s\d\d?:")
 
 
 def _may_hold_day_or_time(text: str) -> bool:
-    if not text.isascii():
-        return True  # case folding beyond ASCII: let the pattern decide (see has_any_folded)
-    lowered = text.lower()
+    lowered = folded(text)
     return "day" in lowered or _TIME_OF_DAY.search(lowered) is not None or _AT_TIME.search(lowered) is not None
 
 
