@@ -1,8 +1,10 @@
 """Prefilters skip a pattern only when it cannot match: each one is a necessary condition.
 
 The corpus is every string of the redaction tests plus, per pattern, examples generated
-from the pattern itself (one per alternative of every ``|``, optional parts included), in
-several casings: whenever a pattern matches a text of the corpus, its prefilter must pass.
+from the pattern itself (one per alternative of every ``|``, with and without each optional
+part, with several characters of each class, and random combinations of these choices), in
+several casings and with tabs for spaces:
+whenever a pattern matches a text of the corpus, its prefilter must pass.
 """
 
 from __future__ import annotations
@@ -64,9 +66,18 @@ _CATEGORY_REGEX = {
 }
 
 
+_MAX_CLASS_CHOICES = 4
+_RANDOM_EXAMPLES = 150
+
+
+def _class_chars(items: list[tuple[Any, Any]], pool: str) -> list[str]:
+    return [c for c in pool if _in_set(items, c)][:_MAX_CLASS_CHOICES] or ["a"]
+
+
 def _render(tree: Any, choice: dict[int, int], groups: dict[int, str], pool: str) -> str:
-    """One string the pattern may match: each branch takes the alternative ``choice``
-    names (the first otherwise), every repeat its minimum (at least once), a positive
+    """One string the pattern may match. ``choice`` picks, per node, the alternative of a
+    branch, whether an optional part is left out (1) and which character of a class is
+    used (the first otherwise); a repeat takes its minimum (at least once), a positive
     look-around what it looks for, negative ones and anchors nothing."""
     out: list[str] = []
     for op, av in tree:
@@ -77,13 +88,15 @@ def _render(tree: Any, choice: dict[int, int], groups: dict[int, str], pool: str
         elif op is sre.ANY:
             out.append("a")
         elif op is sre.IN:
-            out.append(next((c for c in pool if _in_set(av, c)), "a"))
+            chars = _class_chars(av, pool)
+            out.append(chars[choice.get(id(av), 0) % len(chars)])
         elif op is sre.BRANCH:
             alternatives = av[1]
             out.append(_render(alternatives[choice.get(id(av), 0)], choice, groups, pool))
         elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
             low, _, sub = av
-            out.append("".join(_render(sub, choice, groups, pool) for _ in range(max(low, 1))))
+            count = 0 if low == 0 and choice.get(id(av), 0) == 1 else max(low, 1)
+            out.append("".join(_render(sub, choice, groups, pool) for _ in range(count)))
         elif op is sre.SUBPATTERN:
             text = _render(av[3], choice, groups, pool)
             if av[0] is not None:
@@ -98,21 +111,26 @@ def _render(tree: Any, choice: dict[int, int], groups: dict[int, str], pool: str
     return "".join(out)
 
 
-def _branches(tree: Any, path: dict[int, int]) -> Iterator[tuple[Any, dict[int, int]]]:
-    """Every branch node, with the choices of the branches that lead to it."""
+def _choice_points(tree: Any, path: dict[int, int], pool: str) -> Iterator[tuple[int, int, dict[int, int]]]:
+    """(node id, number of choices, the choices that lead to the node) of every branch,
+    optional part and character class."""
     for op, av in tree:
         if op is sre.BRANCH:
-            yield av, path
+            yield id(av), len(av[1]), path
             for index, alternative in enumerate(av[1]):
-                yield from _branches(alternative, {**path, id(av): index})
+                yield from _choice_points(alternative, {**path, id(av): index}, pool)
+        elif op is sre.IN:
+            yield id(av), len(_class_chars(av, pool)), path
         elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
-            yield from _branches(av[2], path)
+            if av[0] == 0:
+                yield id(av), 2, path
+            yield from _choice_points(av[2], path, pool)
         elif op is sre.SUBPATTERN:
-            yield from _branches(av[3], path)
+            yield from _choice_points(av[3], path, pool)
         elif op is sre.ASSERT:
-            yield from _branches(av[1], path)
+            yield from _choice_points(av[1], path, pool)
         elif op is sre.ATOMIC_GROUP:
-            yield from _branches(av, path)
+            yield from _choice_points(av, path, pool)
 
 
 def generated_examples(pattern: re.Pattern[str]) -> list[str]:
@@ -120,12 +138,16 @@ def generated_examples(pattern: re.Pattern[str]) -> list[str]:
     examples: set[str] = set()
     for pool in _POOLS:
         examples.add(_render(tree, {}, {}, pool))
-        for node, path in _branches(tree, {}):
-            for index in range(len(node[1])):
-                examples.add(_render(tree, {**path, id(node): index}, {}, pool))
+        points = list(_choice_points(tree, {}, pool))
+        for node, choices, path in points:
+            for index in range(choices):
+                examples.add(_render(tree, {**path, node: index}, {}, pool))
+        rng = random.Random(pattern.pattern)  # and combinations of choices, at random
+        for _ in range(_RANDOM_EXAMPLES):
+            examples.add(_render(tree, {node: rng.randrange(choices) for node, choices, _ in points}, {}, pool))
     texts: set[str] = set()
     for example in examples:
-        for variant in (example, example.upper(), example.lower(), example.title()):
+        for variant in (example, example.upper(), example.lower(), example.title(), example.replace(" ", "\t")):
             texts.update({variant, f"Note: {variant} here", f"say {variant}\nok", f"12 {variant} 1999"})
     return sorted(texts)
 

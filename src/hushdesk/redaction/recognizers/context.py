@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from hushdesk.redaction.recognizers.base import HAS_DIGIT, Prefilter, has_any, has_any_folded
+from hushdesk.redaction.recognizers.base import HAS_DIGIT, Prefilter, folded, has_any, has_any_folded
 from hushdesk.redaction.types import (
     ACCOUNT_ID,
     ADDRESS,
@@ -33,6 +33,23 @@ _FUNCTION_WORD = (
     r"(?i:and|but|or|i|im|i'm|from|here|in|at|the|so|is|was|not|also|too|btw|lol|haha|with|"
     r"for|to|of|on|by|if|my|me|we|you|ur|u|nd|n|&|bro|sis|lmao|omg|what|who|its|it's)\b"
 )
+
+# A greeting opens a line; a sign-off word ends the line before the name ("Regards,").
+_GREETING_STARTS = ("hi", "hello", "hey", "dear", "greetings", "good ", "thank", "thx", "cheers", "welcome", "bye")
+_SIGN_OFF_ENDS: tuple[str, ...] = ("regards", "best", "thanks", "thank you", "cheers", "sincerely", "yours", "warmly")
+_SIGN_OFF_ENDS += ("talk soon", "br", "best wishes")
+
+
+def _line_starts_with(text: str, words: tuple[str, ...]) -> bool:
+    """Some line starts (after spaces and tabs) with one of ``words``, in any case."""
+    return any(line.lstrip(" \t").startswith(words) for line in folded(text).split("\n"))
+
+
+def _line_ends_with(text: str, words: tuple[str, ...]) -> bool:
+    """Some line that a newline ends closes with one of ``words`` (in any case), then an
+    optional comma, spaces and tabs."""
+    return any(line.rstrip(" \t").removesuffix(",").endswith(words) for line in folded(text).split("\n")[:-1])
+
 
 # (pattern, score, reason, prefilter); group 1 is the name. A prefilter is a cheap
 # necessary condition of its pattern (a word or character it cannot match without):
@@ -73,7 +90,7 @@ _PERSON_PATTERNS: tuple[tuple[re.Pattern[str], float, str, Prefilter], ...] = (
         ),
         0.8,
         "greeting or thanks addressed to a name",
-        has_any_folded("hi", "hello", "hey", "dear", "greetings", "good ", "thank", "thx", "cheers", "welcome", "bye"),
+        lambda text: _line_starts_with(text, _GREETING_STARTS),
     ),
     (
         re.compile(
@@ -83,7 +100,7 @@ _PERSON_PATTERNS: tuple[tuple[re.Pattern[str], float, str, Prefilter], ...] = (
         ),
         0.85,
         "name on the line after a sign-off",
-        has_any("\n"),
+        lambda text: _line_ends_with(text, _SIGN_OFF_ENDS),
     ),
     (
         re.compile(rf"(?m:^[ \t]*[-\u2014\u2013~]{{1,2}}[ \t]*({_FULL_NAME})[ \t]*$)"),
@@ -128,8 +145,12 @@ _ORG = re.compile(
 )
 # Anchored by .match() at the organisation's start (a "^" would only match at index 0).
 _ORG_JOINT = re.compile(rf".*[ \t](?:of|and|&)[ \t]+(?=(?:{_ORG_WORD}[ \t]+){{1,3}}{_ORG_SUFFIX}\b)")
-# _ORG needs a suffix (first alternative) or one of the words that open the second one.
-_HAS_ORG_WORD = has_any(*(suffix.replace("\\.", ".") for suffix in _ORG_SUFFIXES), "Ministry")
+# _ORG needs a suffix after a space or tab (first alternative) or a word of the second one.
+_HAS_ORG_WORD = has_any(
+    *(blank + suffix.replace("\\.", ".") for suffix in _ORG_SUFFIXES for blank in " \t"),
+    *(f"{word} of" for word in ("University", "College", "Bank", "Institute", "Hospital", "School", "Department")),
+    "Ministry of",
+)
 _ORG_LEADING_NOISE = re.compile(r"^(?:the|of|and|for|at|from|to|with|in)\s+", re.IGNORECASE)
 
 _ROLE_FUNCTION = (
@@ -190,12 +211,13 @@ _DEMONYMS = (
 _DEMONYM = re.compile(r"\b(?:" + "|".join(_DEMONYMS) + r")s?\b")
 
 _HAS_DEMONYM = has_any(*_DEMONYMS)
-# _AGE needs a digit and "old" (first alternative, case-sensitive) or "age" (second).
-_HAS_AGE_WORD = has_any_folded("age")
+# What each alternative of _AGE needs besides a digit, in the folded text: "years old"
+# (or "yr-old", ...), or "age"/"aged" (and a colon) before white space and the number.
+_AGE_WORDS = re.compile(r"y(?:ea)?rs?[- ]old|aged?:?[ \t]+\d")
 
 
 def _may_hold_age(text: str) -> bool:
-    return HAS_DIGIT.search(text) is not None and ("old" in text or _HAS_AGE_WORD(text))
+    return HAS_DIGIT.search(text) is not None and _AGE_WORDS.search(folded(text)) is not None
 
 
 def _may_hold_medication(text: str) -> bool:
