@@ -89,3 +89,17 @@ def test_model_file_with_a_code_reference_is_refused(tmp_path: Path) -> None:
     evil.write_bytes(pickle.dumps({"tags": list(TAGS), "hook": os.getcwd}, protocol=5))
     with pytest.raises(pickle.UnpicklingError):
         load_tagger(evil)
+
+
+def test_tag_and_tag_lists_agree() -> None:
+    from hushdesk.redaction.model.features import TOKEN
+    from hushdesk.redaction.model.tagger import shared_tagger
+
+    tagger = shared_tagger()
+    words = TOKEN.findall("Hi, this is Jordan Miles of Acme Bank. Call kevin smith in Paris.")
+    line_starts = [i == 0 for i in range(len(words))]
+    tags, margins = tagger.tag_lists(words, line_starts)
+    assert [(t.index, t.tag, t.margin) for t in tagger.tag(words, line_starts)] == list(
+        zip(range(len(words)), tags, margins, strict=True)
+    )
+    assert "B-PER" in tags

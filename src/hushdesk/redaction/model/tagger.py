@@ -68,17 +68,24 @@ class PerceptronTagger:
         Tokens in ``blocked`` (pieces of identifiers, technical vocabulary) are
         always "O" and end any run.
         """
+        tags, margins = self.tag_lists(words, line_starts, blocked)
+        return [TaggedToken(i, tag, margin) for i, (tag, margin) in enumerate(zip(tags, margins, strict=True))]
+
+    def tag_lists(
+        self, words: Sequence[str], line_starts: Sequence[bool], blocked: frozenset[int] = frozenset()
+    ) -> tuple[list[str], list[float]]:
+        """:meth:`tag` as two lists (tags, margins): most tokens are "O" and cost no object."""
         view = token_view(words, line_starts, self.gazetteers)
-        index, values = self.index, self.values
-        out: list[TaggedToken] = []
+        index, values, flags = self.index, self.values, view.flags
+        tags = ["O"] * len(words)
+        margins = [1.0] * len(words)
         prev_tag = "O"
         run_first = ""
         for i, word in enumerate(words):
-            if i in blocked or (prev_tag == "O" and not could_start_name(word, view.flags[i])):
-                out.append(TaggedToken(i, "O", 1.0))
+            if i in blocked or (prev_tag == "O" and not could_start_name(word, flags[i])):
                 prev_tag = "O"
                 continue
-            allowed = allowed_tags(view.words, view.line_starts, view.flags, i, prev_tag, run_first)
+            allowed = allowed_tags(view.words, view.line_starts, flags, i, prev_tag, run_first)
             if len(allowed) == 1:  # forced ("." or "-" after a name): scoring could not change it
                 tag, margin = TAGS[allowed[0]], 1.0
             else:
@@ -87,11 +94,12 @@ class PerceptronTagger:
                 others = [scores[k] for k in allowed if k != best]
                 margin = (scores[best] - max(others)) / self.scale
                 tag = TAGS[best]
-            out.append(TaggedToken(i, tag, margin))
+            tags[i] = tag
+            margins[i] = margin
             if tag.startswith("B-"):
                 run_first = word
             prev_tag = tag
-        return out
+        return tags, margins
 
     def _word_part(self, view: TokenView, i: int) -> list[float]:
         word = view.words[i]

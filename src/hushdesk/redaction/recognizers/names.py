@@ -197,16 +197,16 @@ class NameModelRecognizer:
             line_starts[0] = True
         tagger = self._load()
         blocked = blocked_tokens(text, matches, words, tagger.gazetteers.common_words)
-        tagged = tagger.tag(words, line_starts, blocked)
+        tags, margins = tagger.tag_lists(words, line_starts, blocked)
         runs: list[tuple[str, list[int]]] = []  # (kind, token indexes)
-        for token in tagged:
-            if token.tag == "O":
+        for index, tag in enumerate(tags):
+            if tag == "O":
                 continue
-            prefix, kind = token.tag.split("-", 1)
-            if prefix == "I" and runs and runs[-1][0] == kind and runs[-1][1][-1] == token.index - 1:
-                runs[-1][1].append(token.index)
+            prefix, kind = tag.split("-", 1)
+            if prefix == "I" and runs and runs[-1][0] == kind and runs[-1][1][-1] == index - 1:
+                runs[-1][1].append(index)
             else:
-                runs.append((kind, [token.index]))
+                runs.append((kind, [index]))
         found: list[Candidate] = []
         for run_kind, indexes in _split_at_possessives(runs, words):
             kind = run_kind
@@ -215,7 +215,7 @@ class NameModelRecognizer:
                 indexes.pop()
             if not indexes:
                 continue
-            margin = min(tagged[i].margin for i in indexes)
+            margin = min(margins[i] for i in indexes)
             if margin < _UNLISTED_LOWER_MARGIN and all(
                 words[i].islower() and not tagger.gazetteers.is_listed(fold(words[i])) for i in indexes
             ):
