@@ -24,7 +24,7 @@ import pytest
 
 from hushdesk.redaction import normalize
 from hushdesk.redaction.recognizers import address, context, identifiers
-from hushdesk.redaction.recognizers.base import RegexRecognizer, folded, has_any_folded, literal_trie
+from hushdesk.redaction.recognizers.base import RegexRecognizer, folded, has_any_folded, has_any_word, literal_trie
 from hushdesk.redaction.registry import default_recognizers
 
 Prefilter = Callable[[str], bool]
@@ -221,3 +221,13 @@ def test_folding_prefilter_flags_exactly_the_characters_folding_changes() -> Non
     for code in range(0x80, 0x10000):
         text = "\u00e9" + chr(code)  # non-ASCII, so the per-character loop runs
         assert (normalize._FOLDED.search(text) is not None) == (normalize._fold_characters(text) is not None), code
+
+
+def test_whole_word_prefilter_finds_exactly_the_whole_word_occurrences() -> None:
+    rng = random.Random(5)
+    alphabet = "ab_1 .-\n\u00e9"
+    for _ in range(3000):
+        words = ["".join(rng.choice("ab") for _ in range(rng.randint(1, 3))) for _ in range(rng.randint(1, 4))]
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        expected = any(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text) for word in words)
+        assert has_any_word(*words)(text) == expected, (words, text)

@@ -9,16 +9,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from hushdesk.redaction.recognizers.base import HAS_DIGIT, folded, has_any, has_any_folded
+from hushdesk.redaction.recognizers.base import HAS_DIGIT, has_any_folded, has_any_word
 from hushdesk.redaction.types import ADDRESS, Candidate
 
-_STREET_TYPE = (
-    r"(?i:street|st|avenue|ave|av|road|rd|lane|ln|drive|dr|boulevard|blvd|court|ct|way|place|pl|"
-    r"terrace|ter|circle|cir|parkway|pkwy|highway|hwy|square|sq|trail|trl|crescent|cres|close|"
-    r"grove|gardens|gdns|row|alley|walk|loop|path|plaza|pike|run|crossing|xing|mews|hill|park|"
-    r"heights|view|point|ridge|green|common|commons|causeway|quay|wharf|estate|route|rte|expressway|"
-    r"freeway|fwy|turnpike|tpke)"
+_STREET_TYPES = (
+    *("street", "st", "avenue", "ave", "av", "road", "rd", "lane", "ln", "drive", "dr", "boulevard", "blvd"),
+    *("court", "ct", "way", "place", "pl", "terrace", "ter", "circle", "cir", "parkway", "pkwy", "highway"),
+    *("hwy", "square", "sq", "trail", "trl", "crescent", "cres", "close", "grove", "gardens", "gdns", "row"),
+    *("alley", "walk", "loop", "path", "plaza", "pike", "run", "crossing", "xing", "mews", "hill", "park"),
+    *("heights", "view", "point", "ridge", "green", "common", "commons", "causeway", "quay", "wharf", "estate"),
+    *("route", "rte", "expressway", "freeway", "fwy", "turnpike", "tpke"),
 )
+_STREET_TYPE = "(?i:" + "|".join(_STREET_TYPES) + ")"
 _WORD = r"[A-Z][\w'.-]*"
 _STREET_NUMBER_FIRST = (
     # At least one word between the number and the street type: "the 3 rd game" is no address.
@@ -93,19 +95,11 @@ _STOP_WORDS = frozenset(
 )
 
 
-# What _STREET needs besides a digit (every alternative has one): a street type after
-# white space (first two alternatives; " av" covers "ave" and "avenue", " pl" "place" and
-# "plaza", " park" "parkway"), a leading street word (third), a street-word suffix
-# (fourth; "stra": strada, strasse, straße, straat) or "box" (fifth).
-_STREET_TYPES = (
-    *("st", "av", "road", "rd", "lane", "ln", "drive", "dr", "boulevard", "blvd", "court", "ct", "way", "pl"),
-    *("terrace", "ter", "circle", "cir", "park", "pkwy", "highway", "hwy", "square", "sq", "trail", "trl"),
-    *("crescent", "cres", "close", "grove", "gardens", "gdns", "row", "alley", "walk", "loop", "path", "pike"),
-    *("run", "crossing", "xing", "mews", "hill", "heights", "view", "point", "ridge", "green", "common"),
-    *("causeway", "quay", "wharf", "estate", "route", "rte", "expressway", "freeway", "fwy", "turnpike"),
-    *("tpke",),
-)
-_HAS_STREET_TYPE_AFTER_SPACE = has_any(*(" " + word for word in _STREET_TYPES))
+# What _STREET needs besides a digit (every alternative has one): a street type as a
+# whole word (first two alternatives: after white space, before a word boundary), a
+# leading street word (third), a street-word suffix (fourth; "stra": strada, strasse,
+# straße, straat) or "box" (fifth).
+_HAS_STREET_TYPE = has_any_word(*_STREET_TYPES)
 _STREET_WORDS = (
     *("rua", "rue", "via", "calle", "avenida", "av.", "piazza", "plaza", "carrer", "paseo", "camino", "largo"),
     *("travessa", "chauss", "allee", "all\u00e9e", "corso", "stra", "ulica", "ul.", "utca"),
@@ -118,8 +112,7 @@ _HAS_STREET_WORD = has_any_folded(*_STREET_WORDS)
 def _may_hold_street(text: str) -> bool:
     if HAS_DIGIT.search(text) is None:
         return False
-    spaced = " ".join(folded(text).split())  # any white space before a street type becomes " "
-    return _HAS_STREET_TYPE_AFTER_SPACE(spaced) or _HAS_STREET_WORD(text)
+    return _HAS_STREET_TYPE(text) or _HAS_STREET_WORD(text)
 
 
 class StreetAddressRecognizer:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from hushdesk.redaction.recognizers.base import HAS_DIGIT, RegexRecognizer, folded, has_any_folded, has_context
+from hushdesk.redaction.recognizers.base import HAS_DIGIT, RegexRecognizer, folded, has_any_word, has_context
 from hushdesk.redaction.types import DATE
 
 _MONTH = (
@@ -37,9 +37,13 @@ _BIRTH_CONTEXT = re.compile(
 )
 
 
-# Every alternative of _DATES holds a month name (all begin with one of these) or a
-# digit, a separator and a digit ("2023-10-02", "2/10/23").
-_HAS_MONTH = has_any_folded("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# Every alternative of _DATES holds a month name as a whole word (white space or the
+# start of the match before it; ".", ",", white space or a non-word character after it)
+# or a digit, a separator and a digit ("2023-10-02", "2/10/23").
+_HAS_MONTH = has_any_word(
+    *("jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul", "july"),
+    *("aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec", "december"),
+)
 _DIGIT_SEPARATOR_DIGIT = re.compile(r"\d[/.-]\d")
 
 
