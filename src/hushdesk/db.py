@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Executable, Row, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -236,6 +236,8 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+        # Its own pool: a read on the event loop must never wait for a connection held by a worker thread.
+        self._inline_engine = make_engine(url).execution_options(**{READONLY_OPTION: True})
         self._readonly_sessions = sessionmaker(
             self.engine.execution_options(**{READONLY_OPTION: True}), expire_on_commit=False, autoflush=False
         )
@@ -274,5 +276,19 @@ class Database:
             uow.rollback()
             session.close()
 
+    @property
+    def reads_inline(self) -> bool:
+        """Whether a short indexed read may run on the event loop itself: on SQLite in WAL mode a reader never
+        waits for a writer and the pages are local, so one read costs ~70 us, less than the thread hop it saves.
+        Never on a networked database, where a round trip would stall every other request."""
+        return self.dialect == "sqlite"
+
+    def read_inline(self, statement: Executable, params: dict[str, Any]) -> Row[Any] | None:
+        """The first row of ``statement``, read on the calling thread in its own short read-only transaction
+        (deferred BEGIN: it never takes the write lock; the connection goes back to the pool at once)."""
+        with self._inline_engine.connect() as conn:
+            return conn.execute(statement, params).first()
+
     def dispose(self) -> None:
+        self._inline_engine.dispose()
         self.engine.dispose()

@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, delete, func, select
 
 from hushdesk.accounts.passwords import check_password_rules, dummy_hash, hash_password, verify_password
 from hushdesk.audit.service import record
-from hushdesk.db import UnitOfWork
+from hushdesk.db import Database, UnitOfWork
 from hushdesk.kit.clock import utcnow
 from hushdesk.kit.errors import Conflict, NotFound, RateLimited, Unauthenticated, ValidationFailed
 from hushdesk.kit.ids import new_id, new_token
@@ -283,6 +283,26 @@ def list_api_tokens(uow: UnitOfWork, actor: Actor) -> list[ApiToken]:
 _TOKEN_BY_HASH = select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))  # every API request
 
 
+_FRESH_TOKEN = select(ApiToken.id, ApiToken.workspace_id, ApiToken.name, ApiToken.scopes).where(
+    ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
+    ApiToken.last_used_at > bindparam("used_since"))
+TOKEN_USE_RECORDED_EVERY = timedelta(seconds=60)
+
+
+def resolve_api_token_inline(db: Database, secret: str) -> Actor | None:
+    """The common case without a unit of work (``Database.read_inline``): a valid token whose last use is
+    recorded as recent. None means "ask ``resolve_api_token``": unknown, revoked, malformed, or its
+    ``last_used_at`` is due for an update (which needs the request's write transaction)."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    row = db.read_inline(_FRESH_TOKEN, {"token_hash": _sha256(secret),
+                                        "used_since": utcnow() - TOKEN_USE_RECORDED_EVERY})
+    if row is None:
+        return None
+    return Actor(workspace_id=row.workspace_id, kind="token", id=row.id, name=f"token:{row.name}",
+                 scopes=frozenset(row.scopes.split()))
+
+
 def resolve_api_token(uow: UnitOfWork, secret: str) -> Actor:
     if not secret.startswith(TOKEN_PREFIX):
         raise Unauthenticated("invalid API token", code="bad_token")
@@ -290,7 +310,7 @@ def resolve_api_token(uow: UnitOfWork, secret: str) -> Actor:
     if token is None or token.revoked_at is not None:
         raise Unauthenticated("invalid or revoked API token", code="bad_token")
     now = utcnow()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RECORDED_EVERY:
         token.last_used_at = now
     return Actor(workspace_id=token.workspace_id, kind="token", id=token.id, name=f"token:{token.name}",
                  scopes=frozenset(token.scopes.split()))
