@@ -2,19 +2,44 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy import select
 
-from hushdesk.config import Settings, SettingsError, get_settings
-from hushdesk.context import AppContext
-from hushdesk.migrate import upgrade
 from hushdesk.tenancy.permissions import ALL_SCOPES, Role
+
+if TYPE_CHECKING:
+    from hushdesk.config import Settings
+    from hushdesk.context import AppContext
+
+# Commands that live in their own packages are imported when called, not when the CLI starts: `hushdesk redact`
+# must not pay for importing the web app, the ORM and the job queue (1.2 s) before it reads its first line.
+LAZY_COMMANDS = {
+    "keys": "hushdesk.security.cli:keys",
+    "dsr": "hushdesk.dsr.cli:dsr",
+    "redact": "hushdesk.redaction.cli:redact",
+}
+
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = LAZY_COMMANDS.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        module, attribute = target.split(":")
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
 
 
 def _settings() -> Settings:
+    from hushdesk.config import SettingsError, get_settings
+
     try:
         return get_settings()
     except SettingsError as exc:  # pydantic wraps it
@@ -24,10 +49,12 @@ def _settings() -> Settings:
 
 
 def _ctx() -> AppContext:
+    from hushdesk.context import AppContext
+
     return AppContext.create(_settings())
 
 
-@click.group()
+@click.group(cls=_LazyGroup)
 def main() -> None:
     """hushdesk: privacy-first customer support."""
 
@@ -35,6 +62,8 @@ def main() -> None:
 @main.command()
 def migrate() -> None:
     """Upgrade the database schema to the latest version."""
+    from hushdesk.migrate import upgrade
+
     settings = _settings()
     upgrade(settings.resolved_database_url)
     click.echo("database is up to date")
@@ -67,6 +96,7 @@ def serve(host: str | None, port: int | None) -> None:
 def worker() -> None:
     """Run a job worker against the shared Redis queue (HUSHDESK_QUEUE=redis)."""
     from hushdesk.channels import tasks as _tasks  # noqa: F401
+    from hushdesk.context import AppContext
     from hushdesk.kit.warmup import prepare_server_process
     from hushdesk.logs import configure_logging
     from hushdesk.worker.schedule import register_periodic_jobs
@@ -221,6 +251,8 @@ def audit() -> None:
 @audit.command("verify")
 def audit_verify() -> None:
     """Verify every workspace's hash chain; name the first broken row."""
+    from sqlalchemy import select
+
     from hushdesk.audit.service import verify_all
     from hushdesk.models import AuditHead
 
@@ -247,25 +279,6 @@ def docs_permissions() -> None:
 
     click.echo(render_permissions_markdown(), nl=False)
 
-
-def _register_optional_commands() -> None:
-    from hushdesk.security.cli import keys
-
-    main.add_command(keys, "keys")
-    try:
-        from hushdesk.dsr.cli import dsr
-    except ImportError:  # the privacy-request CLI lands with the dsr package
-        pass
-    else:
-        main.add_command(dsr, "dsr")
-    try:
-        from hushdesk.redaction.cli import redact
-    except ImportError:  # the redaction CLI lands with the redaction engine
-        return
-    main.add_command(redact, "redact")
-
-
-_register_optional_commands()
 
 if __name__ == "__main__":
     main()
