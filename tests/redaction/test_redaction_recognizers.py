@@ -32,6 +32,7 @@ POSITIVE = [
     ("Ticket #A12345 is still open", "ACCOUNT_ID", "A12345"),
     ("username: jdoe_88", "ACCOUNT_ID", "jdoe_88"),
     ("my password is hunter2, thanks", "SECRET", "hunter2"),
+    ("the pin: 4321, token=abcd1234", "SECRET", "4321"),
     ("key sk-proj-abcdEFGH1234ijklMNOP5678qrst leaked", "SECRET", "sk-proj-abcdEFGH1234ijklMNOP5678qrst"),
     (
         "Ship to 742 Evergreen Terrace, Springfield, IL 62704.",
@@ -93,6 +94,8 @@ NEAR_MISSES = [
     ("The Premium Plan includes Dark Mode and Offline Sync.", "PERSON"),
     ("Go to Account Settings and choose Change Password.", "PERSON"),
     ("the password was reset yesterday", "SECRET"),
+    ("I bought a pinecone for the tokenizer demo", "SECRET"),  # a secret word must end where the word does
+    ("plz can I get pinned", "SECRET"),
     ("email support@ for help", "EMAIL"),
 ]
 

@@ -120,7 +120,7 @@ HANDLE_RECOGNIZER = RegexRecognizer(
 # --- Secrets: a value after a password/token word, or a known credential format.
 _SECRET_AFTER_WORD = re.compile(
     r"\b(?:password|passwd|pwd|passcode|passphrase|pin(?: code)?|secret|api[ _-]?key|access[ _-]?key|"
-    r"auth[ _-]?token|token|one[- ]time code|otp|verification code|security code|cvv|cvc|2fa code)"
+    r"auth[ _-]?token|token|one[- ]time code|otp|verification code|security code|cvv|cvc|2fa code)\b"
     r"(?:\s+(?:is|was|=))?\s*[:=]?\s*[\"'`]?([^\s\"'`]{3,200})",
     re.IGNORECASE,
 )
