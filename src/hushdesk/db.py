@@ -257,7 +257,8 @@ class Database:
         uow = UnitOfWork(session, app, request_id)
         try:
             yield uow
-            uow.commit_only()
+            if not uow.finished:  # a handler that called finish() committed already
+                uow.commit_only()
         except BaseException:
             uow.rollback()
             raise
