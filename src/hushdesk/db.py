@@ -62,6 +62,12 @@ class GatedSQLiteConnection(sqlite3.Connection):
     gate: WriterGate | None = None
     holds_gate = False
 
+    def take_gate(self) -> None:
+        """Before BEGIN IMMEDIATE: wait for this process's turn to write (once per transaction)."""
+        if self.gate is not None and not self.holds_gate:
+            self.gate.acquire()
+            self.holds_gate = True
+
     def _give_back(self) -> None:
         if self.holds_gate and self.gate is not None:
             self.holds_gate = False
@@ -113,13 +119,13 @@ def _sqlite_begin_immediate(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN")
         return
     dbapi = conn.connection.dbapi_connection
-    gate = getattr(dbapi, "gate", None)
-    if gate is not None and not dbapi.holds_gate:
-        try:
-            gate.acquire()
-        except sqlite3.OperationalError as exc:  # as SQLAlchemy would report SQLite's own "locked"
-            raise OperationalError("BEGIN IMMEDIATE", None, exc) from exc
-        dbapi.holds_gate = True
+    if not isinstance(dbapi, GatedSQLiteConnection):  # short-lived CLI and migration engines
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    try:
+        dbapi.take_gate()
+    except sqlite3.OperationalError as exc:  # as SQLAlchemy would report SQLite's own "locked"
+        raise OperationalError("BEGIN IMMEDIATE", None, exc) from exc
     try:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
     except BaseException:
@@ -236,10 +242,13 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
-        # Its own pool: a read on the event loop must never wait for a connection held by a worker thread.
-        self._inline_engine = make_engine(url).execution_options(**{READONLY_OPTION: True})
-        self._readonly_sessions = sessionmaker(
-            self.engine.execution_options(**{READONLY_OPTION: True}), expire_on_commit=False, autoflush=False
+        readonly_engine = self.engine.execution_options(**{READONLY_OPTION: True})
+        self._readonly_sessions = sessionmaker(readonly_engine, expire_on_commit=False, autoflush=False)
+        # SQLite reads on the event loop get their own pool: they must never wait for a connection held by a
+        # worker thread. Other databases never read there (``reads_inline``), so no second pool for them.
+        self._loop_engine: Engine | None = make_engine(url) if self.dialect == "sqlite" else None
+        self._inline_engine = (
+            self._loop_engine.execution_options(**{READONLY_OPTION: True}) if self._loop_engine else readonly_engine
         )
 
     @property
@@ -291,5 +300,6 @@ class Database:
             return conn.execute(statement, params).first()
 
     def dispose(self) -> None:
-        self._inline_engine.dispose()
+        if self._loop_engine is not None:
+            self._loop_engine.dispose()
         self.engine.dispose()

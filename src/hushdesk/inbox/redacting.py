@@ -29,8 +29,12 @@ def load_state(conversation: Conversation, cipher: ContactCipher) -> Placeholder
     return PlaceholderState.from_json(raw)
 
 
+def sealed_state(conversation: Conversation, cipher: ContactCipher, state: PlaceholderState) -> bytes:
+    return cipher.encrypt(state.to_json(), _placeholders_place(conversation.id))
+
+
 def save_state(conversation: Conversation, cipher: ContactCipher, state: PlaceholderState) -> None:
-    conversation.placeholders_ct = cipher.encrypt(state.to_json(), _placeholders_place(conversation.id))
+    conversation.placeholders_ct = sealed_state(conversation, cipher, state)
 
 
 # Per-process memo of built configs (the automaton of known names is built once, not per message).
@@ -123,4 +127,4 @@ def redact_with_new_state(
     state = load_state(conversation, cipher)
     config = workspace_config(uow, conversation.workspace_id, known_names)
     result = get_engine().redact(text, config=config, state=state)
-    return result.text, cipher.encrypt(result.state.to_json(), _placeholders_place(conversation.id))
+    return result.text, sealed_state(conversation, cipher, result.state)

@@ -135,8 +135,8 @@ def _existing_message(uow: UnitOfWork, conv: Conversation, client_message_id: st
 _INSERT_MESSAGE = insert(Message)  # built once, like the statements below
 _TOUCH_CONVERSATION = (
     update(Conversation).where(Conversation.id == bindparam("b_id"))
-    .values(placeholders_ct=bindparam("b_placeholders"), message_count=bindparam("b_count"),
-            last_message_at=bindparam("b_at"), updated_at=bindparam("b_at"))
+    .values(placeholders_ct=bindparam("b_placeholders_ct"), message_count=bindparam("b_message_count"),
+            last_message_at=bindparam("b_last_message_at"), updated_at=bindparam("b_updated_at"))
 )
 
 
@@ -152,29 +152,25 @@ def _store_message(uow: UnitOfWork, conv: Conversation, cipher: ContactCipher, *
         "body_ct": cipher.encrypt(body, f"messages.body:{msg_id}"), "body_redacted": redacted,
         "client_message_id": client_message_id, "created_at": now,
     }
+    touched = {"placeholders_ct": placeholders_ct, "message_count": conv.message_count + 1,
+               "last_message_at": now, "updated_at": now}
+    msg = Message(**values)
     conv_state = inspect(conv)
     if not conv_state.persistent or conv_state.modified:
         # A conversation opened (or changed) in this unit of work: the ORM writes it, so it writes the
         # message too, in dependency order.
-        msg = Message(**values)
-        uow.session.add(msg)
-        conv.placeholders_ct = placeholders_ct
-        conv.message_count += 1
-        conv.last_message_at = conv.updated_at = now
-        return msg
-    # The common case, a message in a stored conversation: two Core statements instead of the ORM's unit of
-    # work (ADR 0010: the flush was ~15 % of an ingest). The conversation object is told the new values as
-    # its committed state, so it reads them and has nothing left to flush.
-    conn = uow.session.connection()
-    conn.execute(_INSERT_MESSAGE, values)
-    count = conv.message_count + 1
-    conn.execute(_TOUCH_CONVERSATION, {"b_id": conv.id, "b_placeholders": placeholders_ct, "b_count": count,
-                                       "b_at": now})
-    for attr, value in (("placeholders_ct", placeholders_ct), ("message_count", count),
-                        ("last_message_at", now), ("updated_at", now)):
-        set_committed_value(conv, attr, value)
-    msg = Message(**values)
-    make_transient_to_detached(msg)  # the row is written: the object joins the session as stored, not new
+        for attr, value in touched.items():
+            setattr(conv, attr, value)
+    else:
+        # The common case, a message in a stored conversation: two Core statements instead of the ORM's unit
+        # of work (ADR 0010: the flush was ~15 % of an ingest). The objects are told the written values as
+        # their committed state, so they read them and have nothing left to flush.
+        conn = uow.session.connection()
+        conn.execute(_INSERT_MESSAGE, values)
+        conn.execute(_TOUCH_CONVERSATION, {"b_id": conv.id, **{f"b_{k}": v for k, v in touched.items()}})
+        for attr, value in touched.items():
+            set_committed_value(conv, attr, value)
+        make_transient_to_detached(msg)  # the row is written: the object joins the session as stored, not new
     uow.session.add(msg)
     return msg
 
