@@ -178,13 +178,15 @@ def _listed_surname_after_first_name(previous_flags: str, flags: str) -> bool:
 def could_start_name(word: str, flags: str) -> bool:
     """Capitalised words, and lower-case words that are not ordinary dictionary
     words (a name on a list, or an unknown word), are scored; everything else
-    (digits, punctuation, ordinary lower-case words) is "O"."""
+    (digits, punctuation, ordinary lower-case words) is "O". A lower-case word built
+    from dictionary words ("-d": "tokenizer", "dropdown") starts no name, but may
+    continue one that a stronger word began ("Trump saltmining Inc")."""
     first = word[0]
     if first.isupper():
         return True
     if not first.isalpha() or len(word) < 2:
         return False
-    return "-c" not in flags
+    return "-c" not in flags and "-d" not in flags
 
 
 def _as_frozenset(data: dict[str, Any], key: str) -> frozenset[str]:

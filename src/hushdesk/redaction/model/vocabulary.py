@@ -23,6 +23,7 @@ TECH_WORDS = _words(
     gpu ssd usb wifi lan wan vpn linux macos ios android windows ubuntu debian valueerror keyerror
     typeerror runtimeerror oserror ioerror attributeerror indexerror importerror assertionerror
     notimplementederror timeouterror connectionerror stopiteration systemexit none true false null nan
+    stdout stderr stdin oom segfault
     self cls kwargs args ssn pesel nip regon iban bic ein vat dob otp cvv nino dni nie cpf
     """
 )
