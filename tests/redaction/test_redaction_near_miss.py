@@ -54,6 +54,22 @@ def test_technical_and_product_words_are_not_names(text: str, words: list[str]) 
     assert [w for w in words if w in found] == []
 
 
+# Closed-class words and chat interjections are capitalised at a sentence start or shouted,
+# never names; a wrong guess would also redact every other "you" of the text as a repeat.
+FUNCTION_WORDS = [
+    "You are the best support team, thank you",
+    "If the page loads I will tell you",
+    "WTF is going on with my order",
+    "Dont charge me twice. NOT again",
+    "Aww thanks, that fixed it",
+]
+
+
+@pytest.mark.parametrize("text", FUNCTION_WORDS)
+def test_function_words_are_not_names(text: str) -> None:
+    assert name_words(text) == set()
+
+
 # Controls: lower-case names in the same kind of message are still found.
 STILL_NAMES = [
     ("the dropdown is greyed out, priya said it worked yesterday", "priya"),

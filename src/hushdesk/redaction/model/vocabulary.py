@@ -36,6 +36,24 @@ TECH_WORDS_UPPER = _words(
     """
 )
 
+# Closed-class words of English (pronouns, conjunctions, question words, negated
+# auxiliaries typed without an apostrophe) and the interjections and acronyms of chat:
+# never a name, yet capitalised at the start of a sentence or shouted in capitals
+# ("You are the best", "Dont", "WTF is going on"). A tagger guess there is wrong, and
+# worse, every other "you" of the text would then be redacted as a repeat. Words that
+# connect a name ("of", "and", "the", "de") are left out: they may sit inside one.
+FUNCTION_WORDS = _words(
+    """
+    me my mine myself you your yours yourself yourselves he him his himself she her hers herself it its
+    itself we us our ours ourselves they them their theirs themselves this that these those if but or nor
+    not because than then though although when where why how what who whom whose which whether
+    dont cant wont didnt doesnt isnt wasnt arent werent havent hasnt shouldnt couldnt wouldnt im youre
+    theyre thats whats theres shes
+    oh ohh ahh aww awww hmm hm ugh yay wow lol lmao lmfao omg omfg wtf wth stfu tfw smh tbh ngl idk imo
+    imho btw fyi rofl ikr nvm
+    """
+)
+
 ROLE_WORDS = _words(
     """
     support customer agent bot system assistant user admin administrator operator moderator staff team
@@ -43,4 +61,4 @@ ROLE_WORDS = _words(
     """
 )
 
-__all__ = ["ROLE_WORDS", "TECH_WORDS", "TECH_WORDS_UPPER"]
+__all__ = ["FUNCTION_WORDS", "ROLE_WORDS", "TECH_WORDS", "TECH_WORDS_UPPER"]

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from hushdesk.redaction.model.features import TOKEN, Gazetteers, fold, text_casing
 from hushdesk.redaction.model.tagger import CONNECTORS, PerceptronTagger, shared_tagger
-from hushdesk.redaction.model.vocabulary import ROLE_WORDS, TECH_WORDS
+from hushdesk.redaction.model.vocabulary import FUNCTION_WORDS, ROLE_WORDS, TECH_WORDS
 from hushdesk.redaction.types import ADDRESS, ORGANIZATION, PERSON, Candidate
 
 _KIND_TO_LABEL = {"PER": PERSON, "LOC": ADDRESS, "ORG": ORGANIZATION}
@@ -68,7 +68,7 @@ _ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
 _NEVER_NAMES = _word_set(
     "can could would should must shall might did does do has have had was were are is am be been "
     "monday tuesday wednesday thursday friday saturday sunday"
-)
+) | (FUNCTION_WORDS - CONNECTORS)
 # A month alone is a date, not a person ("see you in October"); "April Smith" still is.
 _MONTHS = _word_set("january february march april may june july august september october november december")
 
