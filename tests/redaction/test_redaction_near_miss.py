@@ -45,6 +45,12 @@ NOT_NAMES = [
     ("the signup form rejects my passcode", ["signup", "passcode"]),
     ("my preorder was charged twice and the restock email never came", ["preorder", "restock"]),
     ("checkout page shows a 500 after i apply the giftcard", ["checkout", "giftcard"]),
+    # British spellings and typing slips of ordinary words.
+    ("my favourite colour is not in the dropdown", ["favourite", "colour"]),
+    ("the aceptable range is too small", ["aceptable"]),
+    # A nationality or language alone is no person, place or firm (context.py reports it as OTHER).
+    ("can you write it in French or english please", ["french", "english"]),
+    ("the Italian menu shows Canadian prices", ["italian", "canadian"]),
 ]
 
 
@@ -62,6 +68,7 @@ FUNCTION_WORDS = [
     "WTF is going on with my order",
     "Dont charge me twice. NOT again",
     "Aww thanks, that fixed it",
+    "Eww the invoice is wrong",
 ]
 
 

@@ -11,8 +11,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from hushdesk.redaction.model.morphology import is_derived
-
 TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*|\d+|[^\w\s]", re.UNICODE)
 TAGS: tuple[str, ...] = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG")
 OUTSIDE = 0
@@ -75,17 +73,10 @@ def is_misspelt_common(lower: str, gaz: Gazetteers) -> bool:
 
 
 def word_flags(word: str, lower: str, gaz: Gazetteers) -> str:
-    """:func:`gazetteer_flags`, plus "-c" for a misspelt ordinary word typed in lower case,
-    or one built from dictionary words ("tokenizer", "dropdown": see :mod:`.morphology`).
-
-    Only for words on no list at all (no name, place, or capitalised dictionary word such
-    as "Netflix"), and only in lower case: a capitalised unknown word is often a name."""
+    """:func:`gazetteer_flags`, plus "-c" for a misspelt ordinary word typed in lower case."""
     flags = gazetteer_flags(lower, gaz)
-    if not flags and word.islower():
-        if is_misspelt_common(lower, gaz):
-            return "-c"
-        if lower.isalpha() and is_derived(lower, gaz.common_words):
-            return "-d"
+    if not flags and word.islower() and is_misspelt_common(lower, gaz):
+        return "-c"
     return flags
 
 

@@ -76,4 +76,35 @@ def is_compound(word: str, common: Container[str]) -> bool:
     return False
 
 
-__all__ = ["is_compound", "is_derived"]
+# British spellings and their American forms in the word list: "favourite", "realise",
+# "analyse", "centre", "travelled", "catalogue", "licence".
+_BRITISH = (("our", "or"), ("ise", "ize"), ("isation", "ization"), ("yse", "yze"), ("ll", "l"), ("ae", "e"))
+_BRITISH_ENDINGS = (("tre", "ter"), ("ogue", "og"), ("ence", "ense"))
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def is_variant(word: str, common: Container[str]) -> bool:
+    """True for a British spelling of a dictionary word ("favourite"), or a typing slip that
+    doubled a letter ("gott", four letters or more) or dropped one ("aceptable", six letters
+    or more). Shorter words are as often an unlisted name, a nickname or a team ("cavs" is
+    no "caves", "croy" no "crony")."""
+    if len(word) < 4:
+        return False
+    for old, new in _BRITISH:
+        at = word.find(old)
+        while at != -1:
+            if word[:at] + new + word[at + len(old) :] in common:
+                return True
+            at = word.find(old, at + 1)
+    for old, new in _BRITISH_ENDINGS:
+        if word.endswith(old) and word[: -len(old)] + new in common:
+            return True
+    # A dropped letter, not the first ("rick" is no "brick").
+    for k in range(1, len(word) + 1 if len(word) >= 6 else 0):
+        head, tail = word[:k], word[k:]
+        if any(head + letter + tail in common for letter in _LETTERS):
+            return True
+    return any(word[k] == word[k - 1] and word[:k] + word[k + 1 :] in common for k in range(1, len(word)))
+
+
+__all__ = ["is_compound", "is_derived", "is_variant"]

@@ -22,6 +22,7 @@ from hushdesk.redaction.model.features import (
     token_view,
     word_features,
 )
+from hushdesk.redaction.model.morphology import is_derived, is_variant
 
 MODEL_FILE = "name_model.bin"  # a data-only pickle, see load_tagger
 TAG_INDEX = {tag: index for index, tag in enumerate(TAGS)}
@@ -59,6 +60,7 @@ class PerceptronTagger:
         # Summed weights of the word-only features, per word form (bounded, rebuilt
         # when full; a lost entry under a thread race is only recomputed).
         self._word_scores: dict[str, list[float]] = {}
+        self._derived: dict[str, bool] = {}  # per unlisted lower-case word: built from dictionary words?
 
     def tag(
         self, words: Sequence[str], line_starts: Sequence[bool], blocked: frozenset[int] = frozenset()
@@ -82,7 +84,10 @@ class PerceptronTagger:
         prev_tag = "O"
         run_first = ""
         for i, word in enumerate(words):
-            if i in blocked or (prev_tag == "O" and not could_start_name(word, flags[i])):
+            if i in blocked or (
+                prev_tag == "O"
+                and (not could_start_name(word, flags[i]) or (not flags[i] and self._built_from_words(word)))
+            ):
                 prev_tag = "O"
                 continue
             allowed = allowed_tags(view.words, view.line_starts, flags, i, prev_tag, run_first)
@@ -100,6 +105,20 @@ class PerceptronTagger:
                 run_first = word
             prev_tag = tag
         return tags, margins
+
+    def _built_from_words(self, word: str) -> bool:
+        """A lower-case word on no list that is built from dictionary words ("tokenizer",
+        "dropdown", "chromecast": :mod:`.morphology`) starts no name. It may continue a run
+        a stronger word began ("Trump saltmining Inc"). A decoding constraint, like
+        ``blocked``: training never sees it, so the shipped weights are unchanged."""
+        known = self._derived.get(word)
+        if known is None:
+            if len(self._derived) >= _WORD_CACHE_SIZE:
+                self._derived = {}
+            common = self.gazetteers.common_words
+            known = word.isalpha() and word.islower() and (is_derived(word, common) or is_variant(word, common))
+            self._derived[word] = known
+        return known
 
     def _word_part(self, view: TokenView, i: int) -> list[float]:
         word = view.words[i]
@@ -178,15 +197,13 @@ def _listed_surname_after_first_name(previous_flags: str, flags: str) -> bool:
 def could_start_name(word: str, flags: str) -> bool:
     """Capitalised words, and lower-case words that are not ordinary dictionary
     words (a name on a list, or an unknown word), are scored; everything else
-    (digits, punctuation, ordinary lower-case words) is "O". A lower-case word built
-    from dictionary words ("-d": "tokenizer", "dropdown") starts no name, but may
-    continue one that a stronger word began ("Trump saltmining Inc")."""
+    (digits, punctuation, ordinary lower-case words) is "O"."""
     first = word[0]
     if first.isupper():
         return True
     if not first.isalpha() or len(word) < 2:
         return False
-    return "-c" not in flags and "-d" not in flags
+    return "-c" not in flags
 
 
 def _as_frozenset(data: dict[str, Any], key: str) -> frozenset[str]:

@@ -49,8 +49,8 @@ FUNCTION_WORDS = _words(
     not because than then though although when where why how what who whom whose which whether
     dont cant wont didnt doesnt isnt wasnt arent werent havent hasnt shouldnt couldnt wouldnt im youre
     theyre thats whats theres shes
-    oh ohh ahh aww awww hmm hm ugh yay wow lol lmao lmfao omg omfg wtf wth stfu tfw smh tbh ngl idk imo
-    imho btw fyi rofl ikr nvm
+    oh ohh ahh aww awww eww ew welp meh umm um uh uhh heh hah yikes oops whoa woah hmm hm ugh yay wow
+    lol lmao lmfao omg omfg wtf wth stfu tfw smh tbh ngl idk imo imho btw fyi rofl ikr nvm
     """
 )
 

@@ -209,6 +209,8 @@ _DEMONYMS = (
     *("Christian", "Catholic", "Protestant", "Jewish", "Hindu", "Buddhist", "Sikh", "Sunni", "Shia"),
 )
 _DEMONYM = re.compile(r"\b(?:" + "|".join(_DEMONYMS) + r")s?\b")
+# Lower-cased, for the name tagger: a nationality alone is no person ("the French", "Aussie").
+DEMONYM_WORDS = frozenset(d.lower() for d in _DEMONYMS if " " not in d)
 
 _HAS_DEMONYM = has_any(*_DEMONYMS)
 # What each alternative of _AGE needs besides a digit, in the folded text: "years old"

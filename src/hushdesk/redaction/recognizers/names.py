@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from hushdesk.redaction.model.features import TOKEN, Gazetteers, fold, text_casing
 from hushdesk.redaction.model.tagger import CONNECTORS, PerceptronTagger, shared_tagger
 from hushdesk.redaction.model.vocabulary import FUNCTION_WORDS, ROLE_WORDS, TECH_WORDS
+from hushdesk.redaction.recognizers.context import DEMONYM_WORDS
 from hushdesk.redaction.types import ADDRESS, ORGANIZATION, PERSON, Candidate
 
 _KIND_TO_LABEL = {"PER": PERSON, "LOC": ADDRESS, "ORG": ORGANIZATION}
@@ -174,6 +175,10 @@ def _hyphenated(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _is_demonym(lower: str) -> bool:
+    return lower in DEMONYM_WORDS or (lower.endswith("s") and lower[:-1] in DEMONYM_WORDS)
+
+
 def _is_acronym(word: str) -> bool:
     return 2 <= len(word) <= 4 and word.isupper() and word.isalpha()
 
@@ -228,6 +233,8 @@ class NameModelRecognizer:
                 end -= len(possessive.group(0))
             if "-" not in text[start:end]:  # "Butler-Peters" (two surnames) is as often a firm as a person
                 kind = _listed_kind(kind, [fold(words[i]) for i in indexes], tagger.gazetteers)
+            if len(indexes) == 1 and _is_demonym(fold(words[indexes[0]])):
+                continue  # "in French", "the english fans": a nationality or language (OTHER, context.py)
             if kind == "PER" and len(indexes) == 1 and fold(words[indexes[0]]) in _MONTHS:
                 continue
             if kind == "PER" and len(indexes) == 1 and _is_acronym(words[indexes[0]]) and text_casing(words) != "upper":
