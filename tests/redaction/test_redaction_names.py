@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import os
 import pickle
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from hushdesk.redaction import get_engine
 from hushdesk.redaction.model.features import TAGS
-from hushdesk.redaction.model.tagger import load_tagger
+from hushdesk.redaction.model.tagger import PerceptronTagger, load_tagger, shared_tagger
+from hushdesk.redaction.recognizers.names import NameModelRecognizer
+from hushdesk.redaction.types import ADDRESS, PERSON
 
 
 def found(text: str) -> list[tuple[str, str]]:
@@ -93,7 +96,6 @@ def test_model_file_with_a_code_reference_is_refused(tmp_path: Path) -> None:
 
 def test_tag_and_tag_lists_agree() -> None:
     from hushdesk.redaction.model.features import TOKEN
-    from hushdesk.redaction.model.tagger import shared_tagger
 
     tagger = shared_tagger()
     words = TOKEN.findall("Hi, this is Jordan Miles of Acme Bank. Call kevin smith in Paris.")
@@ -103,3 +105,30 @@ def test_tag_and_tag_lists_agree() -> None:
         zip(range(len(words)), tags, margins, strict=True)
     )
     assert "B-PER" in tags
+
+
+class _FixedTagger(PerceptronTagger):
+    """The shipped gazetteers with fixed tags and margins: tests the recognizer's rules alone."""
+
+    def __init__(self, tags: list[str], margins: list[float]) -> None:
+        super().__init__({}, [], shared_tagger().gazetteers)
+        self._fixed = (tags, margins)
+
+    def tag_lists(
+        self, words: Sequence[str], line_starts: Sequence[bool], blocked: frozenset[int] = frozenset()
+    ) -> tuple[list[str], list[float]]:
+        return list(self._fixed[0]), list(self._fixed[1])
+
+
+@pytest.mark.parametrize(
+    ("word", "margin", "label"),
+    [
+        ("Tebogo", 4.0, PERSON),  # on no place list, weakly a place: more often a person
+        ("Tebogo", 9.0, ADDRESS),  # a confident guess stands
+        ("Paris", 4.0, ADDRESS),  # a listed place stays a place
+        ("QLD", 4.0, ADDRESS),  # so does an abbreviation
+    ],
+)
+def test_weak_place_guess_on_an_unlisted_word(word: str, margin: float, label: str) -> None:
+    recognizer = NameModelRecognizer(lambda: _FixedTagger(["O", "O", "B-LOC"], [1.0, 1.0, margin]))
+    assert [c.label for c in recognizer.find(f"Where is {word}")] == [label]
