@@ -44,6 +44,8 @@ EXACT = [
     # "X of Firm Inc." anywhere in a sentence: the person is not swallowed by the firm.
     ("Panelists included Dobroslaw Tomaszewski of Fernandez Inc., and others", "PERSON", "Dobroslaw Tomaszewski"),
     ("Panelists included Dobroslaw Tomaszewski of Fernandez Inc., and others", "ORGANIZATION", "Fernandez Inc."),
+    # A stage-name prefix is part of the name (unlike "Mr.").
+    ("the new song by Lil Tamsin is great", "PERSON", "Lil Tamsin"),
 ]
 
 
@@ -60,6 +62,10 @@ NOT_IN_A_NAME = [
     ("I bought an MP3 player and a PS4", "PS"),
     ("Can Maria call me back?", "Can"),
     ("Wednesday Adams will call", "Wednesday"),
+    # Halves of contractions split by a tokenizer.
+    ("we gon na call you back", "gon"),
+    ("I wo n ' t pay twice , sorry if she ai n ' t happy", "wo"),
+    ("I wo n ' t pay twice , sorry if she ai n ' t happy", "ai"),
 ]
 
 

@@ -120,9 +120,24 @@ def blocked_tokens(
             or (role_word and _ROLE_LABEL.match(text, match.end()) is not None)
             or (ordinal and i > 0 and words[i - 1].isdigit())  # the "th" of "April 30 th"
             or _glued(text, match.start(), match.end())
+            or (i + 1 < len(words) and words[i + 1].lower() in _CONTRACTION_TAILS and _contraction_head(words, i))
         ):
             blocked.add(i)
     return frozenset(blocked)
+
+
+# Pre-tokenised text splits contractions: "wo n ' t", "ai n't", "gon na", "wan na".
+_CONTRACTION_TAILS = frozenset({"n", "n't", "n\u2019t", "na"})
+
+
+def _contraction_head(words: Sequence[str], i: int) -> bool:
+    """True if token ``i`` is the first half of a split contraction, never a name."""
+    tail = words[i + 1].lower()
+    if tail == "na":
+        return words[i].lower() in {"gon", "wan"}
+    if tail == "n":
+        return i + 3 < len(words) and words[i + 2] in {"'", "\u2019"} and words[i + 3].lower() == "t"
+    return True
 
 
 _POSSESSIVE = re.compile(r"(?<=\w)['\u2019]s$", re.IGNORECASE)
@@ -173,6 +188,11 @@ def _hyphenated(text: str, start: int, end: int) -> tuple[int, int]:
     if head is not None and (head.start() == 0 or not text[head.start() - 1].isalnum()):
         start = head.start()
     return start, end
+
+
+# Prefixes of stage names, part of the name itself (unlike a title such as "Mr."). The
+# tagger, trained on names from lists, takes them for ordinary words.
+_STAGE_PREFIX = re.compile(r"(?:Lil|LIL|DJ|Dj|MC)[ \t]+$")
 
 
 def _is_demonym(lower: str) -> bool:
@@ -252,6 +272,10 @@ class NameModelRecognizer:
                 continue
             if kind == "PER" and len(indexes) == 1 and _is_acronym(words[indexes[0]]) and text_casing(words) != "upper":
                 kind = "ORG"  # "NBC", "BTS": a short capitalised acronym in normal text names a group
+            if kind == "PER":
+                stage = _STAGE_PREFIX.search(text, max(0, start - 5), start)
+                if stage is not None and (stage.start() == 0 or not text[stage.start() - 1].isalnum()):
+                    start = stage.start()  # "Lil Yachty", "DJ Khaled": the prefix is part of the stage name
             found.append(
                 Candidate(
                     start,
