@@ -38,6 +38,9 @@ EXACT = [
     ("Ottawa ON K1A 0B1", "ADDRESS", "K1A 0B1"),
     # Unambiguous list membership settles the label: a first name is a person.
     ("Have a nice trip , Maria .", "PERSON", "Maria"),
+    # A listed place name of several words is a place, whatever the tagger's kind.
+    ("We ship to every address in the United Kingdom", "ADDRESS", "United Kingdom"),
+    ("Is delivery to the United States free?", "ADDRESS", "United States"),
     # Hyphenated names are one span, not half a name.
     ("Kristen Rocher and Jean-Luc Picard called", "PERSON", "Jean-Luc Picard"),
     ("Ramsey-Johnson is an investment bank", "ORGANIZATION", "Ramsey-Johnson"),

@@ -162,9 +162,12 @@ def _listed_kind(kind: str, lowers: Sequence[str], gaz: Gazetteers) -> str:
     """The gazetteers overrule the tagger's kind when they are unambiguous: a run made
     only of listed first names/surnames that are no place is a person ("Enjoy, Sarah"
     tagged as a place); a run made only of places/countries that are no person's name
-    is a place. The tagger decides everything else (unlisted or ambiguous words)."""
+    is a place, and so is a run that is a listed place name of several words. The tagger
+    decides everything else (unlisted or ambiguous words)."""
     if len(lowers) > 3:
         return kind
+    if len(lowers) > 1 and (" ".join(lowers) in gaz.places or " ".join(lowers) in gaz.countries):
+        return "LOC"  # "United Kingdom", "New Mexico": a listed name of several words is unambiguous
     person = all((w in gaz.first_names or w in gaz.last_names) for w in lowers)
     place = all((w in gaz.places or w in gaz.countries) for w in lowers)
     if person and not place:
