@@ -14,7 +14,7 @@ from hushdesk.redaction import get_engine
 from hushdesk.redaction.model.features import TAGS
 from hushdesk.redaction.model.tagger import PerceptronTagger, load_tagger, shared_tagger
 from hushdesk.redaction.recognizers.names import NameModelRecognizer
-from hushdesk.redaction.types import ADDRESS, PERSON
+from hushdesk.redaction.types import ADDRESS, ORGANIZATION, PERSON
 
 
 def found(text: str) -> list[tuple[str, str]]:
@@ -133,7 +133,8 @@ class _FixedTagger(PerceptronTagger):
     ("word", "margin", "label"),
     [
         ("Tebogo", 4.0, PERSON),  # on no place list, weakly a place: more often a person
-        ("Tebogo", 9.0, ADDRESS),  # a confident guess stands
+        ("Tebogo", 9.0, PERSON),  # up to twice the full-confidence margin
+        ("Tebogo", 13.0, ADDRESS),  # a confident guess stands
         ("Paris", 4.0, ADDRESS),  # a listed place stays a place
         ("QLD", 4.0, ADDRESS),  # so does an abbreviation
     ],
@@ -141,3 +142,29 @@ class _FixedTagger(PerceptronTagger):
 def test_weak_place_guess_on_an_unlisted_word(word: str, margin: float, label: str) -> None:
     recognizer = NameModelRecognizer(lambda: _FixedTagger(["O", "O", "B-LOC"], [1.0, 1.0, margin]))
     assert [c.label for c in recognizer.find(f"Where is {word}")] == [label]
+
+
+@pytest.mark.parametrize(
+    ("text", "tags", "label", "value"),
+    [
+        # a listed first name that is also a town, called a place: a person
+        ("Where is Alice", ["O", "O", "B-LOC"], PERSON, "Alice"),
+        ("thanks Linda", ["O", "B-LOC"], PERSON, "Linda"),
+        # a surname that is a city, a country, a dictionary word: the tagger decides
+        ("Where is Paris", ["O", "O", "B-LOC"], ADDRESS, "Paris"),
+        ("Where is Phoenix", ["O", "O", "B-LOC"], ADDRESS, "Phoenix"),
+        # a listed name called an organisation: a person
+        ("Murphy is not a good player", ["B-ORG", "O", "O", "O", "O", "O"], PERSON, "Murphy"),
+        ("But Morales is a black spiderman", ["O", "B-ORG", "O", "O", "O", "O"], PERSON, "Morales"),
+        # not a dictionary word, an acronym or two hyphenated surnames (a firm as often)
+        ("I love Apple", ["O", "O", "B-ORG"], ORGANIZATION, "Apple"),
+        ("Garcia-Roberson won", ["B-ORG", "O", "O", "O"], ORGANIZATION, "Garcia-Roberson"),
+        # a stage-name prefix makes a person of any guess, and joins it
+        ("a video of DJ Khaled", ["O", "O", "O", "O", "B-ORG"], PERSON, "DJ Khaled"),
+        ("that Lil Yachty song", ["O", "B-ORG", "I-ORG", "O"], PERSON, "Lil Yachty"),
+        ("to DJ Switch now", ["O", "O", "B-LOC", "O"], PERSON, "DJ Switch"),
+    ],
+)
+def test_kind_of_a_lone_listed_name_and_stage_names(text: str, tags: list[str], label: str, value: str) -> None:
+    recognizer = NameModelRecognizer(lambda: _FixedTagger(tags, [20.0] * len(tags)))
+    assert [(c.label, text[c.start : c.end]) for c in recognizer.find(text)] == [(label, value)]

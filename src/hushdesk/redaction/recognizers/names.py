@@ -177,6 +177,25 @@ def _listed_kind(kind: str, lowers: Sequence[str], gaz: Gazetteers) -> str:
     return kind
 
 
+def _lone_name_kind(kind: str, word: str, gaz: Gazetteers) -> str:
+    """A lone listed first name that is also a town ("Alice", "Linda", "Teresa" are places
+    on GeoNames) is a person when the tagger says place: people are named alone far more
+    often than small towns are. Surnames that are towns ("Paris", "Austin") and countries
+    stay places. A lone listed first name or surname the tagger calls an organisation
+    ("Murphy", "Morales") is a person too. Dictionary words ("Phoenix", "Rose") and
+    acronyms are left to the tagger: they name firms and places as often as people."""
+    lower = fold(word)
+    if lower in gaz.common_words or _is_acronym(word):
+        return kind
+    if kind == "LOC":
+        if lower in gaz.first_names and lower not in gaz.last_names and lower not in gaz.countries:
+            return "PER"
+        return kind
+    if (lower in gaz.first_names or lower in gaz.last_names):
+        return "PER"
+    return kind
+
+
 _HYPHEN_TAIL = re.compile(r"(?:-[A-Z][^\W\d_]+(?:['\u2019]s)?)+")
 _HYPHEN_HEAD = re.compile(r"(?:[A-Z][^\W\d_]*-)+$")
 
@@ -256,10 +275,12 @@ class NameModelRecognizer:
                 end -= len(possessive.group(0))
             if "-" not in text[start:end]:  # "Butler-Peters" (two surnames) is as often a firm as a person
                 kind = _listed_kind(kind, [fold(words[i]) for i in indexes], tagger.gazetteers)
+                if len(indexes) == 1 and kind in ("LOC", "ORG"):
+                    kind = _lone_name_kind(kind, words[indexes[0]], tagger.gazetteers)
             if (
                 kind == "LOC"
                 and len(indexes) == 1
-                and margin < _MARGIN_FOR_FULL_CONFIDENCE
+                and margin < 2 * _MARGIN_FOR_FULL_CONFIDENCE
                 and not words[indexes[0]].isupper()
             ):
                 lower = fold(words[indexes[0]])
@@ -275,10 +296,13 @@ class NameModelRecognizer:
                 continue
             if kind == "PER" and len(indexes) == 1 and _is_acronym(words[indexes[0]]) and text_casing(words) != "upper":
                 kind = "ORG"  # "NBC", "BTS": a short capitalised acronym in normal text names a group
-            if kind == "PER":
-                stage = _STAGE_PREFIX.search(text, max(0, start - 5), start)
-                if stage is not None and (stage.start() == 0 or not text[stage.start() - 1].isalnum()):
-                    start = stage.start()  # "Lil Yachty", "DJ Khaled": the prefix is part of the stage name
+            stage = _STAGE_PREFIX.search(text, max(0, start - 5), start)
+            if stage is not None and (stage.start() == 0 or not text[stage.start() - 1].isalnum()):
+                # "Lil Yachty", "DJ Khaled": the prefix is part of the stage name, and only
+                # performers (persons) take one, whatever kind the tagger guessed for the rest.
+                start, kind = stage.start(), "PER"
+            elif len(indexes) > 1 and _STAGE_PREFIX.fullmatch(words[indexes[0]] + " "):
+                kind = "PER"  # the tagger's run began with the prefix itself
             found.append(
                 Candidate(
                     start,
