@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     worker_threads: int = Field(default=2, ge=1, le=64)
     max_request_bytes: int = Field(default=1_000_000, ge=1024)
     max_message_chars: int = Field(default=20_000, ge=100)
+    # The two hot ingest API routes answered without FastAPI's routing layer on their happy path (ADR 0010).
+    fast_ingest: bool = True
     max_attachment_bytes: int = Field(default=5_000_000, ge=1024)
     session_hours: int = Field(default=12, ge=1)
     trust_proxy_tls: bool = False

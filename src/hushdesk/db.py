@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,6 +48,7 @@ class WriterGate:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._taken_ahead = threading.local()  # .held: this thread took the gate for its next transaction
 
     def acquire(self) -> None:
         if not self._lock.acquire(timeout=SQLITE_BUSY_SECONDS):
@@ -54,6 +56,29 @@ class WriterGate:
 
     def release(self) -> None:
         self._lock.release()
+
+    @contextmanager
+    def turn_if_free(self) -> Iterator[bool]:
+        """Take the gate now if nobody holds it, never waiting; yields whether it did. The first transaction
+        begun on this thread inside the block adopts it (``adopt``) and gives it back at its end as usual; if
+        none begins, the block's end gives it back. For work on the event loop (``web.fast_ingest``): the
+        loop must never *wait* for a writer, because that writer may need the loop to reach its commit."""
+        if not self._lock.acquire(blocking=False):
+            yield False
+            return
+        self._taken_ahead.held = True
+        try:
+            yield True
+        finally:
+            if self.adopt():  # no transaction took it over
+                self._lock.release()
+
+    def adopt(self) -> bool:
+        """Take over a gate this thread took ahead (``turn_if_free``); False if it took none."""
+        if getattr(self._taken_ahead, "held", False):
+            self._taken_ahead.held = False
+            return True
+        return False
 
 
 class GatedSQLiteConnection(sqlite3.Connection):
@@ -65,7 +90,8 @@ class GatedSQLiteConnection(sqlite3.Connection):
     def take_gate(self) -> None:
         """Before BEGIN IMMEDIATE: wait for this process's turn to write (once per transaction)."""
         if self.gate is not None and not self.holds_gate:
-            self.gate.acquire()
+            if not self.gate.adopt():
+                self.gate.acquire()
             self.holds_gate = True
 
     def _give_back(self) -> None:
@@ -150,7 +176,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             pool_size=8,
             max_overflow=8,
         )
-        gate = WriterGate()
+        gate = _WRITER_GATES[engine] = WriterGate()
 
         def attach_gate(dbapi_connection: Any, record: Any) -> None:
             dbapi_connection.gate = gate
@@ -162,6 +188,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+_WRITER_GATES: weakref.WeakKeyDictionary[Engine, WriterGate] = weakref.WeakKeyDictionary()
 
 
 def make_null_pool_engine(url: str) -> Engine:
@@ -254,6 +283,11 @@ class Database:
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    @property
+    def writer_gate(self) -> WriterGate | None:
+        """The process's SQLite writer gate; None on other databases."""
+        return _WRITER_GATES.get(self.engine)
 
     def session(self) -> Session:
         return self._sessions()

@@ -89,3 +89,49 @@ def test_a_waiting_writer_goes_on_when_the_holder_commits(ctx: AppContext) -> No
     waiter()
     first.join(5)
     assert 0.1 < waited[0] < 0.4
+
+
+def test_turn_if_free_takes_a_free_gate_and_the_next_transaction_adopts_it(ctx: AppContext) -> None:
+    _sqlite_only(ctx)
+    gate = ctx.db.writer_gate
+    assert gate is not None
+    with gate.turn_if_free() as ours:
+        assert ours
+        _touch(ctx)  # adopts the gate (no wait: it would time out on a plain acquire) and gives it back at COMMIT
+        assert not gate._lock.locked()
+        _touch(ctx)  # a second transaction in the block takes the gate the usual way
+    assert not gate._lock.locked()
+
+
+def test_turn_if_free_gives_back_a_gate_no_transaction_took(ctx: AppContext) -> None:
+    _sqlite_only(ctx)
+    gate = ctx.db.writer_gate
+    assert gate is not None
+    with gate.turn_if_free() as ours:
+        assert ours and gate._lock.locked()
+    assert not gate._lock.locked()
+    _touch(ctx)
+
+
+def test_turn_if_free_never_waits_for_a_gate_another_thread_holds(ctx: AppContext) -> None:
+    _sqlite_only(ctx)
+    gate = ctx.db.writer_gate
+    assert gate is not None
+    holding, release = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with ctx.unit_of_work() as uow:
+            uow.session.execute(text("SELECT 1"))
+            holding.set()
+            release.wait(5)
+
+    worker = threading.Thread(target=holder)
+    worker.start()
+    assert holding.wait(5)
+    started = time.perf_counter()
+    with gate.turn_if_free() as ours:
+        assert not ours
+    assert time.perf_counter() - started < 0.1
+    release.set()
+    worker.join(5)
+    assert not gate._lock.locked()

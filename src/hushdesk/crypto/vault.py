@@ -7,6 +7,9 @@ The vault's schema is tiny and versioned by ``SCHEMA_VERSION``; it is created on
 
 from __future__ import annotations
 
+import queue
+import sqlite3
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,6 +27,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.engine import make_url
 
 from hushdesk.db import READONLY_OPTION, make_engine
 from hushdesk.kit.clock import utcnow
@@ -66,10 +70,56 @@ class WrappedKey:
 _BY_ID = select(vault_keys).where(vault_keys.c.id == bindparam("key_id"))  # built once: every message asks
 
 
+class _SQLiteKeyReader:
+    """The per-message key lookup on a SQLite vault, on plain sqlite3 connections of its own.
+
+    Every ingested message looks up its contact's wrapped key. Through SQLAlchemy (pool checkout, a deferred
+    BEGIN, the statement, ROLLBACK) that was ~0.2 ms of CPU per message; one autocommit SELECT on an idle
+    connection of this small pool is ~0.03 ms. Each SELECT is its own read transaction, so it never waits for
+    a writer (WAL) and always sees committed state: a destroyed key is gone for the next lookup."""
+
+    SQL = "SELECT id, workspace_id, kind, version, wrapped, wrapped_by FROM vault_keys WHERE id = ?"
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        self._opened: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    def _connection(self) -> sqlite3.Connection:
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            conn = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None, timeout=10)
+            with self._lock:
+                self._opened.append(conn)
+            return conn
+
+    def get(self, key_id: str) -> WrappedKey | None:
+        conn = self._connection()
+        try:
+            cursor = conn.execute(self.SQL, (key_id,))
+            rows = cursor.fetchall()  # run to the end and close: an unfinished statement would hold a read
+            cursor.close()  # snapshot open and keep a checkpoint from purging a destroyed key from the WAL
+        finally:
+            self._idle.put(conn)
+        row = rows[0] if rows else None
+        return None if row is None else WrappedKey(row[0], row[1], row[2], int(row[3]), bytes(row[4]), row[5])
+
+    def close(self) -> None:
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for conn in opened:
+            conn.close()
+
+
 class KeyVault:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
+        parsed = make_url(url)
+        on_file = parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:")
+        self._fast = _SQLiteKeyReader(str(parsed.database)) if on_file else None
         # Lookups begin a deferred (read) transaction: BEGIN IMMEDIATE would take the vault's write lock for
         # every message's key lookup and queue readers behind key creation.
         self._reader = self.engine.execution_options(**{READONLY_OPTION: True})
@@ -106,6 +156,8 @@ class KeyVault:
 
     def get(self, key_id: str) -> WrappedKey | None:
         self.ensure_schema()
+        if self._fast is not None:
+            return self._fast.get(key_id)
         with self._reader.connect() as conn:
             row = conn.execute(_BY_ID, {"key_id": key_id}).first()
         if row is None:
@@ -139,4 +191,6 @@ class KeyVault:
         return bool(result.rowcount)
 
     def dispose(self) -> None:
+        if self._fast is not None:
+            self._fast.close()
         self.engine.dispose()

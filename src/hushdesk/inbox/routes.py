@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel
 
 from hushdesk.channels import api as api_channel
 from hushdesk.channels.base import ContactHint
+from hushdesk.db import UnitOfWork
 from hushdesk.inbox import canned as canned_svc
 from hushdesk.inbox import contacts as contact_svc
 from hushdesk.inbox import conversations as conv_svc
@@ -18,9 +20,11 @@ from hushdesk.inbox import service as inbox_svc
 from hushdesk.kit.errors import ValidationFailed
 from hushdesk.models import Conversation, Message
 from hushdesk.spam import service as spam_svc
+from hushdesk.tenancy.actor import Actor
 from hushdesk.tenancy.permissions import Perm
 from hushdesk.web.access import requires
 from hushdesk.web.deps import ApiActor, Uow
+from hushdesk.web.fast_ingest import FastRoute
 from hushdesk.web.responses import model_response
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -135,12 +139,18 @@ async def import_orders(request: Request, uow: Uow, actor: ApiActor) -> s.Import
     200: {"model": s.CreatedConversation,
           "description": "A retry with an earlier client_message_id: the existing conversation, nothing created"}})
 def create_conversation(body: s.ConversationCreate, uow: Uow, actor: ApiActor) -> Response:
+    out, status = open_conversation(uow, actor, body)
+    uow.finish()  # a hot route: commit on this thread (ADR 0010)
+    return model_response(out, status)
+
+
+def open_conversation(uow: UnitOfWork, actor: Actor, body: s.ConversationCreate) -> tuple[BaseModel, int]:
+    """The work of ``POST /conversations``, shared with the ingest fast path (web/fast_ingest.py)."""
     got = api_channel.create_conversation(uow, actor, email=body.email, name=body.name, subject=body.subject,
                                           body=body.body, client_message_id=body.client_message_id)
     out = s.CreatedConversation(conversation=_conv_out(got.conversation, []),
                                 message=_msg_out(got.message, body.body, False), created=got.created)
-    uow.finish()  # a hot route: commit on this thread (ADR 0010)
-    return model_response(out, 201 if got.created else 200)
+    return out, 201 if got.created else 200
 
 
 @router.get("/conversations", dependencies=[requires(Perm.CONVERSATION_READ)], response_model=list[s.ConversationOut])
@@ -205,6 +215,13 @@ def patch_conversation(conversation_id: str, body: s.ConversationPatch, uow: Uow
                                                   Perm.CONVERSATION_CREATE))],
              status_code=201, response_model=s.MessageOut)
 def create_message(conversation_id: str, body: s.MessageCreate, uow: Uow, actor: ApiActor) -> Response:
+    out, status = add_message(uow, actor, conversation_id, body)
+    uow.finish()  # a hot route: commit on this thread (ADR 0010)
+    return model_response(out, status)
+
+
+def add_message(uow: UnitOfWork, actor: Actor, conversation_id: str, body: s.MessageCreate) -> tuple[BaseModel, int]:
+    """The work of ``POST /conversations/{id}/messages``, shared with the ingest fast path."""
     if body.kind == "inbound":
         if not body.email:
             raise ValidationFailed("email is required for an inbound message", code="email_required")
@@ -214,9 +231,7 @@ def create_message(conversation_id: str, body: s.MessageCreate, uow: Uow, actor:
         got = inbox_svc.add_note(uow, actor, conversation_id, body.body, body.client_message_id)
     else:
         got = inbox_svc.send_reply(uow, actor, conversation_id, body.body, body.client_message_id)
-    out = _msg_out(got.message, body.body, False)
-    uow.finish()  # a hot route: commit on this thread (ADR 0010)
-    return model_response(out, 201 if got.created else 200)
+    return _msg_out(got.message, body.body, False), 201 if got.created else 200
 
 
 # -- canned replies --------------------------------------------------------------------------------------
@@ -224,3 +239,12 @@ def create_message(conversation_id: str, body: s.MessageCreate, uow: Uow, actor:
 def list_canned(uow: Uow, actor: ApiActor) -> list[s.CannedOut]:
     return [s.CannedOut(id=c.id, shortcut=c.shortcut, title=c.title, body=c.body)
             for c in canned_svc.list_canned(uow, actor)]
+
+
+# The two hot ingest routes, also answered by the fast path (web/fast_ingest.py, ADR 0010) on their happy path.
+FAST_ROUTES = [
+    FastRoute("/api/v1/conversations", s.ConversationCreate,
+              lambda uow, actor, body, _: open_conversation(uow, actor, body)),
+    FastRoute("/api/v1/conversations/{conversation_id}/messages", s.MessageCreate,
+              lambda uow, actor, body, params: add_message(uow, actor, params["conversation_id"], body)),
+]

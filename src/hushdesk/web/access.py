@@ -100,7 +100,12 @@ def enforce_route_access(request: Request, actor: Actor) -> None:
     """Called by ``web.deps`` as soon as the actor is known: refuse before anything else (body included) is
     looked at. Routes without a declaration are left to their service (and flagged by the test)."""
     access = declared_access(request.scope.get("route"))
-    if access is not None and not access.allows(actor):
+    if access is not None:
+        check_access(access, actor)
+
+
+def check_access(access: RouteAccess, actor: Actor) -> None:
+    if not access.allows(actor):
         raise Forbidden(f"your role does not allow {access.describe()}", code="permission_denied")
 
 

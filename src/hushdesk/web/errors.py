@@ -30,6 +30,12 @@ def error_body(code: str, message: str, details: object = None) -> dict[str, obj
     return {"error": body}
 
 
+def domain_error_json(exc: DomainError) -> JSONResponse:
+    """A domain error as the API answers it (also used by the ingest fast path, web/fast_ingest.py)."""
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status, headers=headers)
+
+
 def _html_error(request: Request, status: int, message: str) -> Response:
     templates: Jinja2Templates = request.app.state.templates
     response: Response = templates.TemplateResponse(request, "error.html", {"status": status, "message": message},
@@ -40,14 +46,13 @@ def _html_error(request: Request, status: int, message: str) -> Response:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
         if wants_html(request):
             if isinstance(exc, Unauthenticated) and request.headers.get("hx-request") != "true":
                 return RedirectResponse("/login?next=" + request.url.path, status_code=303)
             if isinstance(exc, Unauthenticated):
                 return HTMLResponse("", status_code=401, headers={"HX-Redirect": "/login"})
             return _html_error(request, exc.status, exc.message)
-        return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status, headers=headers)
+        return domain_error_json(exc)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
