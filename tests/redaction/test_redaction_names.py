@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from hushdesk.redaction import get_engine
-from hushdesk.redaction.model.features import TAGS
+from hushdesk.redaction.model.features import TAGS, TOKEN
 from hushdesk.redaction.model.tagger import PerceptronTagger, load_tagger, shared_tagger
 from hushdesk.redaction.recognizers.names import NameModelRecognizer
 from hushdesk.redaction.types import ADDRESS, ORGANIZATION, PERSON
@@ -104,7 +104,6 @@ def test_model_file_with_a_code_reference_is_refused(tmp_path: Path) -> None:
 
 
 def test_tag_and_tag_lists_agree() -> None:
-    from hushdesk.redaction.model.features import TOKEN
 
     tagger = shared_tagger()
     words = TOKEN.findall("Hi, this is Jordan Miles of Acme Bank. Call kevin smith in Paris.")
@@ -153,6 +152,10 @@ def test_weak_place_guess_on_an_unlisted_word(word: str, margin: float, label: s
         # a surname that is a city, a country, a dictionary word: the tagger decides
         ("Where is Paris", ["O", "O", "B-LOC"], ADDRESS, "Paris"),
         ("Where is Phoenix", ["O", "O", "B-LOC"], ADDRESS, "Phoenix"),
+        # a country named alone is the country, though a surname too; not a first name
+        ("went to war for Poland", ["O", "O", "O", "O", "B-PER"], ADDRESS, "Poland"),
+        ("Who is coming to Spain", ["O", "O", "O", "O", "B-ORG"], ADDRESS, "Spain"),
+        ("Where is Jordan", ["O", "O", "B-PER"], PERSON, "Jordan"),
         # a listed name called an organisation: a person
         ("Murphy is not a good player", ["B-ORG", "O", "O", "O", "O", "O"], PERSON, "Murphy"),
         ("But Morales is a black spiderman", ["O", "B-ORG", "O", "O", "O", "O"], PERSON, "Morales"),
@@ -168,3 +171,20 @@ def test_weak_place_guess_on_an_unlisted_word(word: str, margin: float, label: s
 def test_kind_of_a_lone_listed_name_and_stage_names(text: str, tags: list[str], label: str, value: str) -> None:
     recognizer = NameModelRecognizer(lambda: _FixedTagger(tags, [20.0] * len(tags)))
     assert [(c.label, text[c.start : c.end]) for c in recognizer.find(text)] == [(label, value)]
+
+
+@pytest.mark.parametrize(
+    ("text", "tags", "expected"),
+    [
+        # the head of a form label "X of Y:" is no name, whatever the tagger says
+        ("Sarah Connor, Date of Birth: 1985-02-15", ["B-PER", "I-PER", "O", "B-LOC"], [(PERSON, "Sarah Connor")]),
+        ("Date of Admission: 2023-09-01", ["B-LOC"], []),
+        # "of" + a name with no colon, or a name before a colon, stays
+        ("Jeremy of Acme was here", ["B-PER", "O", "O", "O", "O"], [(PERSON, "Jeremy")]),
+        ("Sarah: hi", ["B-PER", "O", "O"], [(PERSON, "Sarah")]),
+    ],
+)
+def test_head_of_a_form_label_is_no_name(text: str, tags: list[str], expected: list[tuple[str, str]]) -> None:
+    tags = tags + ["O"] * (len(TOKEN.findall(text)) - len(tags))  # the rest of the tokens: outside
+    recognizer = NameModelRecognizer(lambda: _FixedTagger(tags, [20.0] * len(tags)))
+    assert [(c.label, text[c.start : c.end]) for c in recognizer.find(text)] == expected

@@ -178,24 +178,32 @@ def _listed_kind(kind: str, lowers: Sequence[str], gaz: Gazetteers) -> str:
 
 
 def _lone_name_kind(kind: str, word: str, gaz: Gazetteers) -> str:
-    """A lone listed first name that is also a town ("Alice", "Linda", "Teresa" are places
-    on GeoNames) is a person when the tagger says place: people are named alone far more
-    often than small towns are. Surnames that are towns ("Paris", "Austin") and countries
-    stay places. A lone listed first name or surname the tagger calls an organisation
-    ("Murphy", "Morales") is a person too. Dictionary words ("Phoenix", "Rose") and
-    acronyms are left to the tagger: they name firms and places as often as people."""
+    """The kind of a lone word where the tagger's guess and the lists disagree.
+
+    A listed country that is no first name is a place ("war for Poland", "to Spain"),
+    though "Poland" is also a surname. A listed first name that is also a town ("Alice",
+    "Linda", "Teresa" are GeoNames places) is a person when the tagger says place: people
+    are named alone far more often than small towns; surnames that are cities ("Paris",
+    "Austin") stay places. A listed first name or surname the tagger calls an organisation
+    ("Murphy", "Morales") is a person. Dictionary words ("Phoenix", "Rose") and acronyms
+    are left to the tagger: they name firms and places as often as people."""
     lower = fold(word)
-    if lower in gaz.common_words or _is_acronym(word):
+    if lower in gaz.countries and lower not in gaz.first_names:
+        return "LOC"
+    if kind == "PER" or lower in gaz.common_words or _is_acronym(word):
         return kind
     if kind == "LOC":
         if lower in gaz.first_names and lower not in gaz.last_names and lower not in gaz.countries:
             return "PER"
         return kind
-    if (lower in gaz.first_names or lower in gaz.last_names):
+    if lower in gaz.first_names or lower in gaz.last_names:
         return "PER"
     return kind
 
 
+# The rest of a form label "X of Y:" after its head ("Date" of "Date of Birth: 1985-02-15"):
+# "Date" is a surname and a place on the lists, but a name is not followed by "of Birth:".
+_FIELD_LABEL_TAIL = re.compile(r"[ \t]+of[ \t]+[A-Z][a-z]+[ \t]*:")
 _HYPHEN_TAIL = re.compile(r"(?:-[A-Z][^\W\d_]+(?:['\u2019]s)?)+")
 _HYPHEN_HEAD = re.compile(r"(?:[A-Z][^\W\d_]*-)+$")
 
@@ -268,6 +276,8 @@ class NameModelRecognizer:
             ):
                 continue  # "gased", "hoopa": an unknown lower-case word needs strong evidence to be a name
             start, end = _hyphenated(text, matches[indexes[0]].start(), matches[indexes[-1]].end())
+            if _FIELD_LABEL_TAIL.match(text, end) is not None:
+                continue  # "Date of Birth:", "Date of Admission:": the head of a form label, no name
             # The possessive is the last two characters (three if "$" matched before a final
             # newline): searching from there finds what a search of the whole prefix would.
             possessive = _POSSESSIVE.search(text, max(0, end - 3), end)
@@ -275,7 +285,7 @@ class NameModelRecognizer:
                 end -= len(possessive.group(0))
             if "-" not in text[start:end]:  # "Butler-Peters" (two surnames) is as often a firm as a person
                 kind = _listed_kind(kind, [fold(words[i]) for i in indexes], tagger.gazetteers)
-                if len(indexes) == 1 and kind in ("LOC", "ORG"):
+                if len(indexes) == 1:
                     kind = _lone_name_kind(kind, words[indexes[0]], tagger.gazetteers)
             if (
                 kind == "LOC"
