@@ -104,7 +104,6 @@ def test_model_file_with_a_code_reference_is_refused(tmp_path: Path) -> None:
 
 
 def test_tag_and_tag_lists_agree() -> None:
-
     tagger = shared_tagger()
     words = TOKEN.findall("Hi, this is Jordan Miles of Acme Bank. Call kevin smith in Paris.")
     line_starts = [i == 0 for i in range(len(words))]
@@ -186,5 +185,31 @@ def test_kind_of_a_lone_listed_name_and_stage_names(text: str, tags: list[str], 
 )
 def test_head_of_a_form_label_is_no_name(text: str, tags: list[str], expected: list[tuple[str, str]]) -> None:
     tags = tags + ["O"] * (len(TOKEN.findall(text)) - len(tags))  # the rest of the tokens: outside
+    recognizer = NameModelRecognizer(lambda: _FixedTagger(tags, [20.0] * len(tags)))
+    assert [(c.label, text[c.start : c.end]) for c in recognizer.find(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "tags", "expected"),
+    [
+        # a street type ends a street's name, whoever it is named after
+        (
+            "stayed on Redondo Beach Blvd today",
+            ["O", "O", "B-PER", "I-PER", "I-PER"],
+            [(ADDRESS, "Redondo Beach Blvd")],
+        ),
+        # "Green", "Park" are surnames too: the tagger decides
+        ("ask Lisa Green now", ["O", "B-PER", "I-PER"], [(PERSON, "Lisa Green")]),
+        # a noun that makes a name a group's joins it
+        ("thanks Zac brown band !", ["O", "B-PER", "I-PER"], [(ORGANIZATION, "Zac brown band")]),
+        ("a show on Discovery Channel", ["O", "O", "O", "B-LOC"], [(ORGANIZATION, "Discovery Channel")]),
+        ("proud of the Jamaican Squad", ["O", "O", "O", "B-LOC", "I-LOC"], [(ORGANIZATION, "Jamaican Squad")]),
+        # but only completes a name: a description after one word or after a group stays out
+        ("from a Zentoka band", ["O", "O", "B-LOC"], [(ADDRESS, "Zentoka")]),
+        ("the Warriors team won", ["O", "B-ORG"], [(ORGANIZATION, "Warriors")]),
+    ],
+)
+def test_street_and_group_nouns_decide_the_kind(text: str, tags: list[str], expected: list[tuple[str, str]]) -> None:
+    tags = tags + ["O"] * (len(TOKEN.findall(text)) - len(tags))
     recognizer = NameModelRecognizer(lambda: _FixedTagger(tags, [20.0] * len(tags)))
     assert [(c.label, text[c.start : c.end]) for c in recognizer.find(text)] == expected

@@ -201,6 +201,14 @@ def _lone_name_kind(kind: str, word: str, gaz: Gazetteers) -> str:
     return kind
 
 
+# Street types that end a street's name and are no listed first name or surname ("Green",
+# "Hill", "Park", "Lane" are; "Court" and "Way" end firm names as often).
+_STREET_WORDS = _word_set(
+    "street st avenue ave road rd boulevard blvd drive ln highway hwy parkway pkwy terrace crescent"
+)
+# Nouns that make the name before them a group's: "the Harbor Wolves band", "Discovery Channel".
+_GROUP_NOUNS = _word_set("band channel squad team crew records studios network")
+_GROUP_NOUN_AFTER = re.compile(r"[ \t]+(?:" + "|".join(sorted(_GROUP_NOUNS)) + r")\b", re.IGNORECASE)
 # The rest of a form label "X of Y:" after its head ("Date" of "Date of Birth: 1985-02-15"):
 # "Date" is a surname and a place on the lists, but a name is not followed by "of Birth:".
 _FIELD_LABEL_TAIL = re.compile(r"[ \t]+of[ \t]+[A-Z][a-z]+[ \t]*:")
@@ -300,6 +308,17 @@ class NameModelRecognizer:
                     # names are not. Measured on the dev sets: such guesses were persons 3x as often.
                     # (Not an abbreviation: "WI", "QLD" are states.)
                     kind = "PER"
+            group = _GROUP_NOUN_AFTER.match(text, end) if kind != "ORG" else None
+            if group is not None and (len(indexes) > 1 or group.group(0).lstrip()[0].isupper()):
+                # "Zac brown band", "Discovery Channel": the tagger took the name for a person or
+                # place and left out the noun that makes it a group's. Not after a name it already
+                # calls a group ("the Warriors team"), nor a lower-case noun after one word ("a
+                # K-Pop band"): there the noun describes the name instead of completing it.
+                end, kind = group.end(), "ORG"
+            elif len(indexes) > 1 and fold(words[indexes[-1]]) in _GROUP_NOUNS:
+                kind = "ORG"  # "Jamaican Squad"
+            if len(indexes) > 1 and fold(words[indexes[-1]]) in _STREET_WORDS:
+                kind = "LOC"  # "Redondo Beach Blvd", "Martinez Mall St": a street, whoever it is named after
             if len(indexes) == 1 and _is_demonym(fold(words[indexes[0]])):
                 continue  # "in French", "the english fans": a nationality or language (OTHER, context.py)
             if kind == "PER" and len(indexes) == 1 and fold(words[indexes[0]]) in _MONTHS:
