@@ -133,7 +133,7 @@ class _FixedTagger(PerceptronTagger):
         ("Tebogo", 4.0, PERSON),  # on no place list, weakly a place: more often a person
         ("Tebogo", 9.0, PERSON),  # up to twice the full-confidence margin
         ("Tebogo", 13.0, ADDRESS),  # a confident guess stands
-        ("Paris", 4.0, ADDRESS),  # a listed place stays a place
+        ("Oslo", 4.0, ADDRESS),  # a listed place that is no first name stays a place
         ("QLD", 4.0, ADDRESS),  # so does an abbreviation
     ],
 )
@@ -165,9 +165,12 @@ def test_weak_place_guess_on_an_unlisted_word(word: str, margin: float, label: s
         ("a video of DJ Khaled", ["O", "O", "O", "O", "B-ORG"], PERSON, "DJ Khaled"),
         ("that Lil Yachty song", ["O", "B-ORG", "I-ORG", "O"], PERSON, "Lil Yachty"),
         ("to DJ Switch now", ["O", "O", "B-LOC", "O"], PERSON, "DJ Switch"),
+        ("a reaction to DJ Switch now", ["O", "O", "O", "B-LOC", "O", "O"], PERSON, "DJ Switch"),
     ],
 )
-def test_kind_of_a_lone_listed_name_and_stage_names(text: str, tags: list[str], label: str, value: str) -> None:
+def test_kind_of_a_lone_listed_name_and_stage_names_at_full_confidence(
+    text: str, tags: list[str], label: str, value: str
+) -> None:
     recognizer = NameModelRecognizer(lambda: _FixedTagger(tags, [20.0] * len(tags)))
     assert [(c.label, text[c.start : c.end]) for c in recognizer.find(text)] == [(label, value)]
 
@@ -213,3 +216,17 @@ def test_street_and_group_nouns_decide_the_kind(text: str, tags: list[str], expe
     tags = tags + ["O"] * (len(TOKEN.findall(text)) - len(tags))
     recognizer = NameModelRecognizer(lambda: _FixedTagger(tags, [20.0] * len(tags)))
     assert [(c.label, text[c.start : c.end]) for c in recognizer.find(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("word", "margin", "label"),
+    [
+        ("Norman", 3.5, PERSON),  # a listed first name (and surname and town) weakly called a place
+        ("Jordan", 3.0, PERSON),  # a first name and a country: the same
+        ("Norman", 20.0, ADDRESS),  # a confident guess stands
+        ("Phoenix", 1.0, ADDRESS),  # a dictionary word is left to the tagger
+    ],
+)
+def test_weak_place_guess_on_a_listed_first_name(word: str, margin: float, label: str) -> None:
+    recognizer = NameModelRecognizer(lambda: _FixedTagger(["O", "O", "B-LOC"], [1.0, 1.0, margin]))
+    assert [c.label for c in recognizer.find(f"Where is {word}")] == [label]

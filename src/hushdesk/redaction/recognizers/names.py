@@ -177,7 +177,7 @@ def _listed_kind(kind: str, lowers: Sequence[str], gaz: Gazetteers) -> str:
     return kind
 
 
-def _lone_name_kind(kind: str, word: str, gaz: Gazetteers) -> str:
+def _lone_name_kind(kind: str, word: str, margin: float, gaz: Gazetteers) -> str:
     """The kind of a lone word where the tagger's guess and the lists disagree.
 
     A listed country that is no first name is a place ("war for Poland", "to Spain"),
@@ -193,8 +193,10 @@ def _lone_name_kind(kind: str, word: str, gaz: Gazetteers) -> str:
     if kind == "PER" or lower in gaz.common_words or _is_acronym(word):
         return kind
     if kind == "LOC":
-        if lower in gaz.first_names and lower not in gaz.last_names and lower not in gaz.countries:
-            return "PER"
+        if lower in gaz.first_names and (
+            margin < _MARGIN_FOR_FULL_CONFIDENCE or (lower not in gaz.last_names and lower not in gaz.countries)
+        ):
+            return "PER"  # and so is any listed first name only weakly called a place ("Norman is busy")
         return kind
     if lower in gaz.first_names or lower in gaz.last_names:
         return "PER"
@@ -231,6 +233,7 @@ def _hyphenated(text: str, start: int, end: int) -> tuple[int, int]:
 # Prefixes of stage names, part of the name itself (unlike a title such as "Mr."). The
 # tagger, trained on names from lists, takes them for ordinary words.
 _STAGE_PREFIX = re.compile(r"(?:Lil|LIL|DJ|Dj|MC)[ \t]+$")
+_CAPITALISED_AFTER = re.compile(r"[ \t]+[A-Z][^\W\d_]*(?![\w-])")
 
 
 def _is_demonym(lower: str) -> bool:
@@ -294,7 +297,7 @@ class NameModelRecognizer:
             if "-" not in text[start:end]:  # "Butler-Peters" (two surnames) is as often a firm as a person
                 kind = _listed_kind(kind, [fold(words[i]) for i in indexes], tagger.gazetteers)
                 if len(indexes) == 1:
-                    kind = _lone_name_kind(kind, words[indexes[0]], tagger.gazetteers)
+                    kind = _lone_name_kind(kind, words[indexes[0]], margin, tagger.gazetteers)
             if (
                 kind == "LOC"
                 and len(indexes) == 1
@@ -330,8 +333,11 @@ class NameModelRecognizer:
                 # "Lil Yachty", "DJ Khaled": the prefix is part of the stage name, and only
                 # performers (persons) take one, whatever kind the tagger guessed for the rest.
                 start, kind = stage.start(), "PER"
-            elif len(indexes) > 1 and _STAGE_PREFIX.fullmatch(words[indexes[0]] + " "):
+            elif _STAGE_PREFIX.fullmatch(words[indexes[0]] + " "):
                 kind = "PER"  # the tagger's run began with the prefix itself
+                name = _CAPITALISED_AFTER.match(text, end) if len(indexes) == 1 else None
+                if name is not None:  # "DJ Switch": the tagger stopped at a dictionary word
+                    end = name.end()
             found.append(
                 Candidate(
                     start,
