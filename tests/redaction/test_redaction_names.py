@@ -13,7 +13,7 @@ import pytest
 from hushdesk.redaction import get_engine
 from hushdesk.redaction.model.features import TAGS, TOKEN
 from hushdesk.redaction.model.tagger import PerceptronTagger, load_tagger, shared_tagger
-from hushdesk.redaction.recognizers.names import NameModelRecognizer
+from hushdesk.redaction.recognizers.names import NameModelRecognizer, blocked_tokens
 from hushdesk.redaction.types import ADDRESS, ORGANIZATION, PERSON
 
 
@@ -233,3 +233,23 @@ def test_street_and_group_nouns_decide_the_kind(text: str, tags: list[str], expe
 def test_weak_place_guess_on_a_listed_first_name(word: str, margin: float, label: str) -> None:
     recognizer = NameModelRecognizer(lambda: _FixedTagger(["O", "O", "B-LOC"], [1.0, 1.0, margin]))
     assert [c.label for c in recognizer.find(f"Where is {word}")] == [label]
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "blocked"),
+    [
+        # a verb of wishing that opens a sentence before its object is no name
+        ("Hope you had fun", "Hope", True),
+        ("Great video Shan ! Hope you and Hamish had fun", "Hope", True),
+        ("Miss you guys", "Miss", True),
+        # the same word as a subject, or after another word, stays a candidate
+        ("Hope is my sister", "Hope", False),
+        ("I told Hope you were ill", "Hope", False),
+        ("Great video Shan ! Hope you and Hamish had fun", "Shan", False),
+    ],
+)
+def test_wish_verb_opening_a_sentence_is_no_name(text: str, word: str, blocked: bool) -> None:
+    matches = list(TOKEN.finditer(text))
+    words = [m.group(0) for m in matches]
+    found = blocked_tokens(text, matches, words, shared_tagger().gazetteers.common_words)
+    assert (words.index(word) in found) is blocked

@@ -121,6 +121,7 @@ def blocked_tokens(
             or (ordinal and i > 0 and words[i - 1].isdigit())  # the "th" of "April 30 th"
             or _glued(text, match.start(), match.end())
             or (i + 1 < len(words) and words[i + 1].lower() in _CONTRACTION_TAILS and _contraction_head(words, i))
+            or (i + 1 < len(words) and _wish_verb(words, i))
         ):
             blocked.add(i)
     return frozenset(blocked)
@@ -138,6 +139,23 @@ def _contraction_head(words: Sequence[str], i: int) -> bool:
     if tail == "n":
         return i + 3 < len(words) and words[i + 2] in {"'", "\u2019"} and words[i + 3].lower() == "t"
     return True
+
+
+# Verbs of wishing and thanking that open a sentence with the subject dropped ("Hope you
+# had fun", "Miss you guys"). "Hope", "Love" and "Bless" are given names, but not before
+# an object pronoun: a name there would be the subject of a verb that never follows it.
+_WISH_VERBS = frozenset({"hope", "hoping", "love", "miss", "wish", "bless", "thank"})
+_OBJECT_WORDS = frozenset(
+    {"you", "u", "ya", "youre", "you're", "your", "ur", "she", "he", "they", "we", "it", "its", "it's"}
+    | {"that", "those", "this", "these", "everyone", "everybody", "all", "y'all", "yall"}
+)
+
+
+def _wish_verb(words: Sequence[str], i: int) -> bool:
+    """True if token ``i`` opens a sentence as a verb of wishing before its object."""
+    if words[i].lower() not in _WISH_VERBS or words[i + 1].lower() not in _OBJECT_WORDS:
+        return False
+    return i == 0 or not words[i - 1][0].isalnum()  # after punctuation: "Great video ! Hope you ..."
 
 
 _POSSESSIVE = re.compile(r"(?<=\w)['\u2019]s$", re.IGNORECASE)
