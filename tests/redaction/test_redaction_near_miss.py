@@ -12,6 +12,8 @@ from __future__ import annotations
 import pytest
 
 from hushdesk.redaction import get_engine
+from hushdesk.redaction.model.morphology import is_variant
+from hushdesk.redaction.model.tagger import shared_tagger
 
 NAME_LABELS = frozenset({"PERSON", "ADDRESS", "ORGANIZATION"})
 
@@ -88,3 +90,18 @@ STILL_NAMES = [
 @pytest.mark.parametrize(("text", "name"), STILL_NAMES)
 def test_lower_case_names_next_to_technical_words_are_found(text: str, name: str) -> None:
     assert name in name_words(text)
+
+
+@pytest.mark.parametrize(
+    ("word", "variant"),
+    [
+        ("horroble", True),  # a mistyped letter in a word of seven letters or more
+        ("monotize", True),
+        ("definately", True),
+        ("tamina", False),  # six letters: as often an unlisted name
+        ("kendrick", False),  # no dictionary word one letter away
+        ("hangwani", False),
+    ],
+)
+def test_mistyped_letter_makes_a_variant(word: str, variant: bool) -> None:
+    assert is_variant(word, shared_tagger().gazetteers.common_words) is variant

@@ -81,12 +81,14 @@ def is_compound(word: str, common: Container[str]) -> bool:
 _BRITISH = (("our", "or"), ("ise", "ize"), ("isation", "ization"), ("yse", "yze"), ("ll", "l"), ("ae", "e"))
 _BRITISH_ENDINGS = (("tre", "ter"), ("ogue", "og"), ("ence", "ense"))
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_MIN_SUBSTITUTED = 7
 
 
 def is_variant(word: str, common: Container[str]) -> bool:
     """True for a British spelling of a dictionary word ("favourite"), or a typing slip that
-    doubled a letter ("gott", four letters or more) or dropped one ("aceptable", six letters
-    or more). Shorter words are as often an unlisted name, a nickname or a team ("cavs" is
+    doubled a letter ("gott", four letters or more), dropped one ("aceptable", six letters
+    or more) or mistyped one ("horroble", seven letters or more: at six, the dev sets' lower-case
+    names began to match, "tamina"). Shorter words are as often an unlisted name, a nickname or a team ("cavs" is
     no "caves", "croy" no "crony")."""
     if len(word) < 4:
         return False
@@ -103,6 +105,11 @@ def is_variant(word: str, common: Container[str]) -> bool:
     for k in range(1, len(word) + 1 if len(word) >= 6 else 0):
         head, tail = word[:k], word[k:]
         if any(head + letter + tail in common for letter in _LETTERS):
+            return True
+    # A mistyped letter, not the first ("horroble", "reciept"), in words of seven letters or more.
+    for k in range(1, len(word) if len(word) >= _MIN_SUBSTITUTED else 0):
+        head, tail = word[:k], word[k + 1 :]
+        if any(head + letter + tail in common for letter in _LETTERS if letter != word[k]):
             return True
     return any(word[k] == word[k - 1] and word[:k] + word[k + 1 :] in common for k in range(1, len(word)))
 
