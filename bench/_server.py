@@ -27,6 +27,12 @@ class Server:
     base_url: str
     data_dir: Path
     env: dict[str, str]
+    pid: int = 0
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server process has used so far (Linux /proc)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def cli(self, *args: str) -> str:
         out = subprocess.run([sys.executable, "-m", "hushdesk", *args], env=self.env, capture_output=True,
@@ -47,6 +53,7 @@ def running_server(**extra_env: str) -> Iterator[Server]:
         server.cli("migrate")
         proc = subprocess.Popen([sys.executable, "-m", "hushdesk", "serve", "--port", str(port)], env=env,
                                 stdout=subprocess.DEVNULL, stderr=None)
+        server.pid = proc.pid
         try:
             deadline = time.time() + 30
             while time.time() < deadline:

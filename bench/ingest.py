@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _server import running_server
+from _server import Server, running_server
 
 N_LATENCY = int(os.environ.get("BENCH_N", "400"))
 N_THROUGHPUT = 2 * N_LATENCY
@@ -43,11 +43,13 @@ def timed(fn: object, n: int) -> list[float]:
     return out
 
 
-def throughput(fn: object, n: int) -> float:
-    t0 = time.perf_counter()
+def throughput(fn: object, n: int, server: Server) -> tuple[float, float]:
+    """Requests per second with CLIENTS concurrent clients, and the server's CPU milliseconds per request
+    (steadier than req/s on a shared machine: it does not count time the server waited for a core)."""
+    cpu0, t0 = server.cpu_seconds(), time.perf_counter()
     with ThreadPoolExecutor(CLIENTS) as pool:
         list(pool.map(fn, range(n)))  # type: ignore[arg-type]
-    return n / (time.perf_counter() - t0)
+    return n / (time.perf_counter() - t0), (server.cpu_seconds() - cpu0) * 1000 / n
 
 
 def main() -> None:
@@ -76,10 +78,12 @@ def main() -> None:
         ing_lat = timed(ingest, N_LATENCY)
         # Alternate the two a few times and keep each one's median: on a shared 2-core machine a single pass
         # of either swings by ±30 % with whatever else runs, and the ratio swung with it.
-        base_runs, ing_runs = [], []
+        base_runs, ing_runs, base_cpu, ing_cpu = [], [], [], []
         for _ in range(ROUNDS):
-            base_runs.append(throughput(baseline, N_THROUGHPUT))
-            ing_runs.append(throughput(ingest, N_THROUGHPUT))
+            for runs, cpus, fn in ((base_runs, base_cpu, baseline), (ing_runs, ing_cpu, ingest)):
+                rate, cpu = throughput(fn, N_THROUGHPUT, server)
+                runs.append(rate)
+                cpus.append(cpu)
         base_tp, ing_tp = statistics.median(base_runs), statistics.median(ing_runs)
 
     print(f"{'endpoint':<34}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>10}")
@@ -89,6 +93,8 @@ def main() -> None:
           f"{pct(ing_lat, 0.99):>9.2f}{ing_tp:>10.0f}")
     print(f"(medians of {ROUNDS} alternating rounds; baseline req/s {[round(x) for x in base_runs]}, "
           f"ingest req/s {[round(x) for x in ing_runs]})")
+    print(f"server CPU per request: baseline {statistics.median(base_cpu):.2f} ms, "
+          f"ingest {statistics.median(ing_cpu):.2f} ms")
     ratio = ing_tp / base_tp
     print(f"\nthroughput ratio ingest/baseline: {ratio:.1%} (target >= 25%)")
     print(f"ingest p99: {pct(ing_lat, 0.99):.1f} ms (target < 50 ms)")

@@ -25,12 +25,12 @@ def _placeholders_place(conversation_id: str) -> str:
 def load_state(conversation: Conversation, cipher: ContactCipher) -> PlaceholderState:
     if conversation.placeholders_ct is None:
         return PlaceholderState()
-    raw = cipher.decrypt(conversation.placeholders_ct, _placeholders_place(conversation.id))
-    return PlaceholderState.from_json(raw)
+    raw = cipher.decrypt_bytes(conversation.placeholders_ct, _placeholders_place(conversation.id))
+    return PlaceholderState.from_bytes(raw)
 
 
 def sealed_state(conversation: Conversation, cipher: ContactCipher, state: PlaceholderState) -> bytes:
-    return cipher.encrypt(state.to_json(), _placeholders_place(conversation.id))
+    return cipher.encrypt(state.to_bytes(), _placeholders_place(conversation.id))
 
 
 def save_state(conversation: Conversation, cipher: ContactCipher, state: PlaceholderState) -> None:
