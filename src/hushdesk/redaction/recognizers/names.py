@@ -251,7 +251,12 @@ def _hyphenated(text: str, start: int, end: int) -> tuple[int, int]:
 
 # Prefixes of stage names, part of the name itself (unlike a title such as "Mr."). The
 # tagger, trained on names from lists, takes them for ordinary words.
-_STAGE_PREFIX = re.compile(r"(?:Lil|LIL|DJ|Dj|MC)[ \t]+$")
+# Kinship and nobility forms of address belong to the name too, as the annotations of the
+# chat and tweet data have it ("Aunt Mary", "Uncle Joe", "Lord Hanuman"); unlike "Mr.", which
+# the engine splits off as a title.
+_STAGE_PREFIX = re.compile(
+    r"(?:Lil|LIL|DJ|Dj|MC|Aunt|Auntie|Aunty|Uncle|Grandma|Grandpa|Granny|Papa|Mama|Lord|Lady)[ \t]+$"
+)
 _CAPITALISED_AFTER = re.compile(r"[ \t]+[A-Z][^\W\d_]*(?![\w-])")
 
 
@@ -349,7 +354,7 @@ class NameModelRecognizer:
                 continue
             if kind == "PER" and len(indexes) == 1 and _is_acronym(words[indexes[0]]) and text_casing(words) != "upper":
                 kind = "ORG"  # "NBC", "BTS": a short capitalised acronym in normal text names a group
-            stage = _STAGE_PREFIX.search(text, max(0, start - 5), start)
+            stage = _STAGE_PREFIX.search(text, max(0, start - 10), start)
             if stage is not None and (stage.start() == 0 or not text[stage.start() - 1].isalnum()):
                 # "Lil Yachty", "DJ Khaled": the prefix is part of the stage name, and only
                 # performers (persons) take one, whatever kind the tagger guessed for the rest.
