@@ -257,3 +257,17 @@ def test_wish_verb_opening_a_sentence_is_no_name(text: str, word: str, blocked: 
     words = [m.group(0) for m in matches]
     found = blocked_tokens(text, matches, words, shared_tagger().gazetteers.common_words)
     assert (words.index(word) in found) is blocked
+
+
+@pytest.mark.parametrize(
+    ("word", "margin", "label"),
+    [
+        ("kapil", 10.0, PERSON),  # lower case, on no list, weakly a firm: a person
+        ("kapil", 13.0, ORGANIZATION),  # a confident guess stands
+        ("Estately", 10.0, ORGANIZATION),  # a capitalised one stays: invented firm names look like names
+        ("NBC", 10.0, ORGANIZATION),
+    ],
+)
+def test_weak_firm_guess_on_an_unlisted_lower_case_word(word: str, margin: float, label: str) -> None:
+    recognizer = NameModelRecognizer(lambda: _FixedTagger(["O", "O", "B-ORG"], [1.0, 1.0, margin]))
+    assert [c.label for c in recognizer.find(f"Where is {word}")] == [label]

@@ -335,6 +335,17 @@ class NameModelRecognizer:
                     # names are not. Measured on the dev sets: such guesses were persons 3x as often.
                     # (Not an abbreviation: "WI", "QLD" are states.)
                     kind = "PER"
+            if (
+                kind == "ORG"
+                and len(indexes) == 1
+                and margin < 2 * _MARGIN_FOR_FULL_CONFIDENCE
+                and words[indexes[0]].islower()
+                and not tagger.gazetteers.is_listed(fold(words[indexes[0]]))
+            ):
+                # Likewise a lone unlisted lower-case word weakly called a firm ("kapil 's
+                # expression"): people type names in lower case far more often than firms.
+                # (Capitalised ones stay: invented firm names, "Estately", look like names.)
+                kind = "PER"
             group = _GROUP_NOUN_AFTER.match(text, end) if kind != "ORG" else None
             if group is not None and (len(indexes) > 1 or group.group(0).lstrip()[0].isupper()):
                 # "Zac brown band", "Discovery Channel": the tagger took the name for a person or
