@@ -214,6 +214,9 @@ def test_head_of_a_form_label_is_no_name(text: str, tags: list[str], expected: l
         # but only completes a name: a description after one word or after a group stays out
         ("from a Zentoka band", ["O", "O", "B-LOC"], [(ADDRESS, "Zentoka")]),
         ("the Warriors team won", ["O", "B-ORG"], [(ORGANIZATION, "Warriors")]),
+        # a place type after a place completes it; not after a person
+        ("the map says New Orleans Square here", ["O", "O", "O", "B-LOC", "I-LOC"], [(ADDRESS, "New Orleans Square")]),
+        ("met Jack Park today", ["O", "B-PER"], [(PERSON, "Jack")]),
         # a place followed by "fan" names its team; a person stays a person
         ("Leeds fan here", ["B-LOC"], [(ORGANIZATION, "Leeds")]),
         ("a huge Joseph Tolbert fan", ["O", "O", "B-PER", "I-PER"], [(PERSON, "Joseph Tolbert")]),

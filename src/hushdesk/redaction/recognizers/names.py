@@ -229,6 +229,9 @@ _STREET_WORDS = _word_set(
 # Nouns that make the name before them a group's: "the Harbor Wolves band", "Discovery Channel".
 _GROUP_NOUNS = _word_set("band channel squad team crew records studios network")
 _GROUP_NOUN_AFTER = re.compile(r"[ \t]+(?:" + "|".join(sorted(_GROUP_NOUNS)) + r")\b", re.IGNORECASE)
+_PLACE_TYPE_AFTER = re.compile(
+    r"[ \t]+(?:Street|Avenue|Road|Boulevard|Blvd|Drive|Lane|Square|Park|Beach|Island|Bridge|Airport|Station)\b"
+)
 _FAN_AFTER = re.compile(r"[ \t]+(?:fan|fans|supporter|supporters)\b", re.IGNORECASE)
 # The rest of a form label "X of Y:" after its head ("Date" of "Date of Birth: 1985-02-15"):
 # "Date" is a surname and a place on the lists, but a name is not followed by "of Birth:".
@@ -357,6 +360,10 @@ class NameModelRecognizer:
                 kind = "ORG"  # "Jamaican Squad"
             if kind == "LOC" and _FAN_AFTER.match(text, end) is not None:
                 kind = "ORG"  # "Leeds fan", "a Chicago fan": the team named after the place
+            if kind == "LOC":
+                place_type = _PLACE_TYPE_AFTER.match(text, end)
+                if place_type is not None:
+                    end = place_type.end()  # "New Orleans Square", "Riverside Park": one place
             if len(indexes) > 1 and fold(words[indexes[-1]]) in _STREET_WORDS:
                 kind = "LOC"  # "Redondo Beach Blvd", "Martinez Mall St": a street, whoever it is named after
             if len(indexes) == 1 and _is_demonym(fold(words[indexes[0]])):
