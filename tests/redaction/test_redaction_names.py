@@ -217,6 +217,10 @@ def test_head_of_a_form_label_is_no_name(text: str, tags: list[str], expected: l
         # a place type after a place completes it; not after a person
         ("the map says New Orleans Square here", ["O", "O", "O", "B-LOC", "I-LOC"], [(ADDRESS, "New Orleans Square")]),
         ("met Jack Park today", ["O", "B-PER"], [(PERSON, "Jack")]),
+        # so does a state's postal code after a comma
+        ("Could you guys go to Ipswich , QLD", ["O", "O", "O", "O", "O", "B-LOC"], [(ADDRESS, "Ipswich , QLD")]),
+        ("moved to Austin, TX last year", ["O", "O", "B-LOC"], [(ADDRESS, "Austin, TX")]),
+        ("I love Paris, OK?", ["O", "O", "B-LOC"], [(ADDRESS, "Paris")]),
         # a place followed by "fan" names its team; a person stays a person
         ("Leeds fan here", ["B-LOC"], [(ORGANIZATION, "Leeds")]),
         ("a huge Joseph Tolbert fan", ["O", "O", "B-PER", "I-PER"], [(PERSON, "Joseph Tolbert")]),

@@ -10,14 +10,30 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 
-from hushdesk.redaction.model.features import TOKEN, Gazetteers, fold, text_casing
+from hushdesk.redaction.model.features import TOKEN, fold, text_casing
 from hushdesk.redaction.model.tagger import CONNECTORS, PerceptronTagger, shared_tagger
 from hushdesk.redaction.model.vocabulary import FUNCTION_WORDS, ROLE_WORDS, TECH_WORDS
-from hushdesk.redaction.recognizers.context import DEMONYM_WORDS
+from hushdesk.redaction.recognizers.name_kinds import (
+    CAPITALISED_AFTER,
+    FAN_AFTER,
+    FIELD_LABEL_TAIL,
+    FULL_CONFIDENCE_MARGIN,
+    GROUP_NOUN_AFTER,
+    GROUP_NOUNS,
+    PLACE_TYPE_AFTER,
+    STAGE_PREFIX,
+    STATE_AFTER,
+    STREET_WORDS,
+    hyphenated,
+    is_acronym,
+    is_demonym,
+    listed_kind,
+    lone_name_kind,
+)
 from hushdesk.redaction.types import ADDRESS, ORGANIZATION, PERSON, Candidate
 
 _KIND_TO_LABEL = {"PER": PERSON, "LOC": ADDRESS, "ORG": ORGANIZATION}
-_MARGIN_FOR_FULL_CONFIDENCE = 6.0
+_MARGIN_FOR_FULL_CONFIDENCE = FULL_CONFIDENCE_MARGIN
 # Half the way to full confidence: below it, a run of lower-case words found on
 # no name/place list (slang, typos, rare words) is not reported.
 _UNLISTED_LOWER_MARGIN = _MARGIN_FOR_FULL_CONFIDENCE / 2
@@ -176,101 +192,6 @@ def _split_at_possessives(runs: list[tuple[str, list[int]]], words: Sequence[str
     return out
 
 
-def _listed_kind(kind: str, lowers: Sequence[str], gaz: Gazetteers) -> str:
-    """The gazetteers overrule the tagger's kind when they are unambiguous: a run made
-    only of listed first names/surnames that are no place is a person ("Enjoy, Sarah"
-    tagged as a place); a run made only of places/countries that are no person's name
-    is a place, and so is a run that is a listed place name of several words. The tagger
-    decides everything else (unlisted or ambiguous words)."""
-    if len(lowers) > 3:
-        return kind
-    if len(lowers) > 1 and (" ".join(lowers) in gaz.places or " ".join(lowers) in gaz.countries):
-        return "LOC"  # "United Kingdom", "New Mexico": a listed name of several words is unambiguous
-    person = all((w in gaz.first_names or w in gaz.last_names) for w in lowers)
-    place = all((w in gaz.places or w in gaz.countries) for w in lowers)
-    if person and not place:
-        return "PER"
-    if place and not person:
-        return "LOC"
-    return kind
-
-
-def _lone_name_kind(kind: str, word: str, margin: float, gaz: Gazetteers) -> str:
-    """The kind of a lone word where the tagger's guess and the lists disagree.
-
-    A listed country that is no first name is a place ("war for Poland", "to Spain"),
-    though "Poland" is also a surname. A listed first name that is also a town ("Alice",
-    "Linda", "Teresa" are GeoNames places) is a person when the tagger says place: people
-    are named alone far more often than small towns; surnames that are cities ("Paris",
-    "Austin") stay places. A listed first name or surname the tagger calls an organisation
-    ("Murphy", "Morales") is a person. Dictionary words ("Phoenix", "Rose") and acronyms
-    are left to the tagger: they name firms and places as often as people."""
-    lower = fold(word)
-    if lower in gaz.countries and lower not in gaz.first_names:
-        return "LOC"
-    if kind == "PER" or lower in gaz.common_words or _is_acronym(word):
-        return kind
-    if kind == "LOC":
-        if lower in gaz.first_names and (
-            margin < _MARGIN_FOR_FULL_CONFIDENCE or (lower not in gaz.last_names and lower not in gaz.countries)
-        ):
-            return "PER"  # and so is any listed first name only weakly called a place ("Norman is busy")
-        return kind
-    if lower in gaz.first_names or lower in gaz.last_names:
-        return "PER"
-    return kind
-
-
-# Street types that end a street's name and are no listed first name or surname ("Green",
-# "Hill", "Park", "Lane" are; "Court" and "Way" end firm names as often).
-_STREET_WORDS = _word_set(
-    "street st avenue ave road rd boulevard blvd drive ln highway hwy parkway pkwy terrace crescent"
-)
-# Nouns that make the name before them a group's: "the Harbor Wolves band", "Discovery Channel".
-_GROUP_NOUNS = _word_set("band channel squad team crew records studios network")
-_GROUP_NOUN_AFTER = re.compile(r"[ \t]+(?:" + "|".join(sorted(_GROUP_NOUNS)) + r")\b", re.IGNORECASE)
-_PLACE_TYPE_AFTER = re.compile(
-    r"[ \t]+(?:Street|Avenue|Road|Boulevard|Blvd|Drive|Lane|Square|Park|Beach|Island|Bridge|Airport|Station)\b"
-)
-_FAN_AFTER = re.compile(r"[ \t]+(?:fan|fans|supporter|supporters)\b", re.IGNORECASE)
-# The rest of a form label "X of Y:" after its head ("Date" of "Date of Birth: 1985-02-15"):
-# "Date" is a surname and a place on the lists, but a name is not followed by "of Birth:".
-_FIELD_LABEL_TAIL = re.compile(r"[ \t]+of[ \t]+[A-Z][a-z]+[ \t]*:")
-_HYPHEN_TAIL = re.compile(r"(?:-[A-Z][^\W\d_]+(?:['\u2019]s)?)+")
-_HYPHEN_HEAD = re.compile(r"(?:[A-Z][^\W\d_]*-)+$")
-
-
-def _hyphenated(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen a run over capitalised words hyphenated to it: "Butler-Peters",
-    "Jean-Luc" (the tokenizer splits at the hyphen; the tagger may tag one half)."""
-    tail = _HYPHEN_TAIL.match(text, end)
-    if tail is not None:
-        end = tail.end()
-    head = _HYPHEN_HEAD.search(text, max(0, start - 40), start)
-    if head is not None and (head.start() == 0 or not text[head.start() - 1].isalnum()):
-        start = head.start()
-    return start, end
-
-
-# Prefixes of stage names, part of the name itself (unlike a title such as "Mr."). The
-# tagger, trained on names from lists, takes them for ordinary words.
-# Kinship and nobility forms of address belong to the name too, as the annotations of the
-# chat and tweet data have it ("Aunt Mary", "Uncle Joe", "Lord Hanuman"); unlike "Mr.", which
-# the engine splits off as a title.
-_STAGE_PREFIX = re.compile(
-    r"(?:Lil|LIL|DJ|Dj|MC|Aunt|Auntie|Aunty|Uncle|Grandma|Grandpa|Granny|Papa|Mama|Lord|Lady)[ \t]+$"
-)
-_CAPITALISED_AFTER = re.compile(r"[ \t]+[A-Z][^\W\d_]*(?![\w-])")
-
-
-def _is_demonym(lower: str) -> bool:
-    return lower in DEMONYM_WORDS or (lower.endswith("s") and lower[:-1] in DEMONYM_WORDS)
-
-
-def _is_acronym(word: str) -> bool:
-    return 2 <= len(word) <= 4 and word.isupper() and word.isalpha()
-
-
 class NameModelRecognizer:
     name = "name_model"
     labels = frozenset({PERSON, ADDRESS, ORGANIZATION})
@@ -313,8 +234,8 @@ class NameModelRecognizer:
                 words[i].islower() and not tagger.gazetteers.is_listed(fold(words[i])) for i in indexes
             ):
                 continue  # "gased", "hoopa": an unknown lower-case word needs strong evidence to be a name
-            start, end = _hyphenated(text, matches[indexes[0]].start(), matches[indexes[-1]].end())
-            if _FIELD_LABEL_TAIL.match(text, end) is not None:
+            start, end = hyphenated(text, matches[indexes[0]].start(), matches[indexes[-1]].end())
+            if FIELD_LABEL_TAIL.match(text, end) is not None:
                 continue  # "Date of Birth:", "Date of Admission:": the head of a form label, no name
             # The possessive is the last two characters (three if "$" matched before a final
             # newline): searching from there finds what a search of the whole prefix would.
@@ -322,9 +243,9 @@ class NameModelRecognizer:
             if possessive:  # "Maclean's killers": the name is "Maclean"
                 end -= len(possessive.group(0))
             if "-" not in text[start:end]:  # "Butler-Peters" (two surnames) is as often a firm as a person
-                kind = _listed_kind(kind, [fold(words[i]) for i in indexes], tagger.gazetteers)
+                kind = listed_kind(kind, [fold(words[i]) for i in indexes], tagger.gazetteers)
                 if len(indexes) == 1:
-                    kind = _lone_name_kind(kind, words[indexes[0]], margin, tagger.gazetteers)
+                    kind = lone_name_kind(kind, words[indexes[0]], margin, tagger.gazetteers)
             if (
                 kind == "LOC"
                 and len(indexes) == 1
@@ -349,37 +270,40 @@ class NameModelRecognizer:
                 # expression"): people type names in lower case far more often than firms.
                 # (Capitalised ones stay: invented firm names, "Estately", look like names.)
                 kind = "PER"
-            group = _GROUP_NOUN_AFTER.match(text, end) if kind != "ORG" else None
+            group = GROUP_NOUN_AFTER.match(text, end) if kind != "ORG" else None
             if group is not None and (len(indexes) > 1 or group.group(0).lstrip()[0].isupper()):
                 # "Zac brown band", "Discovery Channel": the tagger took the name for a person or
                 # place and left out the noun that makes it a group's. Not after a name it already
                 # calls a group ("the Warriors team"), nor a lower-case noun after one word ("a
                 # K-Pop band"): there the noun describes the name instead of completing it.
                 end, kind = group.end(), "ORG"
-            elif len(indexes) > 1 and fold(words[indexes[-1]]) in _GROUP_NOUNS:
+            elif len(indexes) > 1 and fold(words[indexes[-1]]) in GROUP_NOUNS:
                 kind = "ORG"  # "Jamaican Squad"
-            if kind == "LOC" and _FAN_AFTER.match(text, end) is not None:
+            if kind == "LOC" and FAN_AFTER.match(text, end) is not None:
                 kind = "ORG"  # "Leeds fan", "a Chicago fan": the team named after the place
             if kind == "LOC":
-                place_type = _PLACE_TYPE_AFTER.match(text, end)
+                place_type = PLACE_TYPE_AFTER.match(text, end)
                 if place_type is not None:
                     end = place_type.end()  # "New Orleans Square", "Riverside Park": one place
-            if len(indexes) > 1 and fold(words[indexes[-1]]) in _STREET_WORDS:
+                state = STATE_AFTER.match(text, end)
+                if state is not None:
+                    end = state.end()  # "Ipswich, QLD", "Austin, TX": the state is part of the place
+            if len(indexes) > 1 and fold(words[indexes[-1]]) in STREET_WORDS:
                 kind = "LOC"  # "Redondo Beach Blvd", "Martinez Mall St": a street, whoever it is named after
-            if len(indexes) == 1 and _is_demonym(fold(words[indexes[0]])):
+            if len(indexes) == 1 and is_demonym(fold(words[indexes[0]])):
                 continue  # "in French", "the english fans": a nationality or language (OTHER, context.py)
             if kind == "PER" and len(indexes) == 1 and fold(words[indexes[0]]) in _MONTHS:
                 continue
-            if kind == "PER" and len(indexes) == 1 and _is_acronym(words[indexes[0]]) and text_casing(words) != "upper":
+            if kind == "PER" and len(indexes) == 1 and is_acronym(words[indexes[0]]) and text_casing(words) != "upper":
                 kind = "ORG"  # "NBC", "BTS": a short capitalised acronym in normal text names a group
-            stage = _STAGE_PREFIX.search(text, max(0, start - 10), start)
+            stage = STAGE_PREFIX.search(text, max(0, start - 10), start)
             if stage is not None and (stage.start() == 0 or not text[stage.start() - 1].isalnum()):
                 # "Lil Yachty", "DJ Khaled": the prefix is part of the stage name, and only
                 # performers (persons) take one, whatever kind the tagger guessed for the rest.
                 start, kind = stage.start(), "PER"
-            elif _STAGE_PREFIX.fullmatch(words[indexes[0]] + " "):
+            elif STAGE_PREFIX.fullmatch(words[indexes[0]] + " "):
                 kind = "PER"  # the tagger's run began with the prefix itself
-                name = _CAPITALISED_AFTER.match(text, end) if len(indexes) == 1 else None
+                name = CAPITALISED_AFTER.match(text, end) if len(indexes) == 1 else None
                 if name is not None:  # "DJ Switch": the tagger stopped at a dictionary word
                     end = name.end()
             found.append(

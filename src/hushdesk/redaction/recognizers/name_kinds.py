@@ -1,0 +1,126 @@
+"""Kinds and boundaries of the name tagger's runs, decided from the word lists and the
+words around a run (used by :mod:`hushdesk.redaction.recognizers.names`).
+
+The tagger guesses a kind (PER/LOC/ORG) for every run; these rules correct it where the
+lists or the next words say more: a listed country is a place, a street type ends a place,
+"band" after a name makes a group, a stage-name prefix or a kinship word belongs to the
+person it precedes, a state's postal code belongs to the city before it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from hushdesk.redaction.model.features import Gazetteers, fold
+from hushdesk.redaction.recognizers.context import DEMONYM_WORDS
+
+# The tagger's margin at which its score reaches the tagger's ceiling (names.margin_to_score).
+FULL_CONFIDENCE_MARGIN = 6.0
+
+
+def word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+def listed_kind(kind: str, lowers: Sequence[str], gaz: Gazetteers) -> str:
+    """The gazetteers overrule the tagger's kind when they are unambiguous: a run made
+    only of listed first names/surnames that are no place is a person ("Enjoy, Sarah"
+    tagged as a place); a run made only of places/countries that are no person's name
+    is a place, and so is a run that is a listed place name of several words. The tagger
+    decides everything else (unlisted or ambiguous words)."""
+    if len(lowers) > 3:
+        return kind
+    if len(lowers) > 1 and (" ".join(lowers) in gaz.places or " ".join(lowers) in gaz.countries):
+        return "LOC"  # "United Kingdom", "New Mexico": a listed name of several words is unambiguous
+    person = all((w in gaz.first_names or w in gaz.last_names) for w in lowers)
+    place = all((w in gaz.places or w in gaz.countries) for w in lowers)
+    if person and not place:
+        return "PER"
+    if place and not person:
+        return "LOC"
+    return kind
+
+
+def lone_name_kind(kind: str, word: str, margin: float, gaz: Gazetteers) -> str:
+    """The kind of a lone word where the tagger's guess and the lists disagree.
+
+    A listed country that is no first name is a place ("war for Poland", "to Spain"),
+    though "Poland" is also a surname. A listed first name that is also a town ("Alice",
+    "Linda", "Teresa" are GeoNames places) is a person when the tagger says place: people
+    are named alone far more often than small towns; surnames that are cities ("Paris",
+    "Austin") stay places. A listed first name or surname the tagger calls an organisation
+    ("Murphy", "Morales") is a person. Dictionary words ("Phoenix", "Rose") and acronyms
+    are left to the tagger: they name firms and places as often as people."""
+    lower = fold(word)
+    if lower in gaz.countries and lower not in gaz.first_names:
+        return "LOC"
+    if kind == "PER" or lower in gaz.common_words or is_acronym(word):
+        return kind
+    if kind == "LOC":
+        if lower in gaz.first_names and (
+            margin < FULL_CONFIDENCE_MARGIN or (lower not in gaz.last_names and lower not in gaz.countries)
+        ):
+            return "PER"  # and so is any listed first name only weakly called a place ("Norman is busy")
+        return kind
+    if lower in gaz.first_names or lower in gaz.last_names:
+        return "PER"
+    return kind
+
+
+# Street types that end a street's name and are no listed first name or surname ("Green",
+# "Hill", "Park", "Lane" are; "Court" and "Way" end firm names as often).
+STREET_WORDS = word_set(
+    "street st avenue ave road rd boulevard blvd drive ln highway hwy parkway pkwy terrace crescent"
+)
+# Nouns that make the name before them a group's: "the Harbor Wolves band", "Discovery Channel".
+GROUP_NOUNS = word_set("band channel squad team crew records studios network")
+GROUP_NOUN_AFTER = re.compile(r"[ \t]+(?:" + "|".join(sorted(GROUP_NOUNS)) + r")\b", re.IGNORECASE)
+PLACE_TYPE_AFTER = re.compile(
+    r"[ \t]+(?:Street|Avenue|Road|Boulevard|Blvd|Drive|Lane|Square|Park|Beach|Island|Bridge|Airport|Station)\b"
+)
+# Postal abbreviations of US states, Canadian provinces and Australian states; not those
+# that are also words shouted in chat ("Paris, OK?", "OH", "HI", "ME", "OR", "IN", "ON").
+_STATE_CODES = word_set(
+    "AL AK AZ AR CA CO CT DE DC FL GA IL IA KS KY LA MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "
+    "PA RI SC SD TN TX UT VT VA WA WV WI WY AB BC MB NB NL NS NT NU PE QC SK YT "
+    "NSW QLD VIC TAS ACT"
+)
+STATE_AFTER = re.compile(r"[ \t]*,[ \t]*(?:" + "|".join(sorted(_STATE_CODES)) + r")(?![\w-])")
+FAN_AFTER = re.compile(r"[ \t]+(?:fan|fans|supporter|supporters)\b", re.IGNORECASE)
+# The rest of a form label "X of Y:" after its head ("Date" of "Date of Birth: 1985-02-15"):
+# "Date" is a surname and a place on the lists, but a name is not followed by "of Birth:".
+FIELD_LABEL_TAIL = re.compile(r"[ \t]+of[ \t]+[A-Z][a-z]+[ \t]*:")
+_HYPHEN_TAIL = re.compile(r"(?:-[A-Z][^\W\d_]+(?:['\u2019]s)?)+")
+_HYPHEN_HEAD = re.compile(r"(?:[A-Z][^\W\d_]*-)+$")
+
+
+def hyphenated(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a run over capitalised words hyphenated to it: "Butler-Peters",
+    "Jean-Luc" (the tokenizer splits at the hyphen; the tagger may tag one half)."""
+    tail = _HYPHEN_TAIL.match(text, end)
+    if tail is not None:
+        end = tail.end()
+    head = _HYPHEN_HEAD.search(text, max(0, start - 40), start)
+    if head is not None and (head.start() == 0 or not text[head.start() - 1].isalnum()):
+        start = head.start()
+    return start, end
+
+
+# Prefixes of stage names, part of the name itself (unlike a title such as "Mr."). The
+# tagger, trained on names from lists, takes them for ordinary words.
+# Kinship and nobility forms of address belong to the name too, as the annotations of the
+# chat and tweet data have it ("Aunt Mary", "Uncle Joe", "Lord Hanuman"); unlike "Mr.", which
+# the engine splits off as a title.
+STAGE_PREFIX = re.compile(
+    r"(?:Lil|LIL|DJ|Dj|MC|Aunt|Auntie|Aunty|Uncle|Grandma|Grandpa|Granny|Papa|Mama|Lord|Lady)[ \t]+$"
+)
+CAPITALISED_AFTER = re.compile(r"[ \t]+[A-Z][^\W\d_]*(?![\w-])")
+
+
+def is_demonym(lower: str) -> bool:
+    return lower in DEMONYM_WORDS or (lower.endswith("s") and lower[:-1] in DEMONYM_WORDS)
+
+
+def is_acronym(word: str) -> bool:
+    return 2 <= len(word) <= 4 and word.isupper() and word.isalpha()
