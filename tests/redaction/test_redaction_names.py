@@ -221,12 +221,18 @@ def test_head_of_a_form_label_is_no_name(text: str, tags: list[str], expected: l
         ("Could you guys go to Ipswich , QLD", ["O", "O", "O", "O", "O", "B-LOC"], [(ADDRESS, "Ipswich , QLD")]),
         ("moved to Austin, TX last year", ["O", "O", "B-LOC"], [(ADDRESS, "Austin, TX")]),
         ("I love Paris, OK?", ["O", "O", "B-LOC"], [(ADDRESS, "Paris")]),
+        # a first or middle initial belongs to the person's name
+        ("J . cole is a legend", ["O", "O", "B-PER"], [(PERSON, "J . cole")]),
+        ("Hanne I. Kreutzmann spoke", ["B-PER", "O", "O", "B-PER"], [(PERSON, "Hanne I. Kreutzmann")]),
+        ("ask Ms. Jones", ["O", "O", "O", "B-PER"], [(PERSON, "Jones")]),
         # a place followed by "fan" names its team; a person stays a person
         ("Leeds fan here", ["B-LOC"], [(ORGANIZATION, "Leeds")]),
         ("a huge Joseph Tolbert fan", ["O", "O", "B-PER", "I-PER"], [(PERSON, "Joseph Tolbert")]),
     ],
 )
-def test_street_and_group_nouns_decide_the_kind(text: str, tags: list[str], expected: list[tuple[str, str]]) -> None:
+def test_words_around_a_run_decide_its_kind_and_span(
+    text: str, tags: list[str], expected: list[tuple[str, str]]
+) -> None:
     tags = tags + ["O"] * (len(TOKEN.findall(text)) - len(tags))
     recognizer = NameModelRecognizer(lambda: _FixedTagger(tags, [20.0] * len(tags)))
     assert [(c.label, text[c.start : c.end]) for c in recognizer.find(text)] == expected

@@ -124,3 +124,7 @@ def is_demonym(lower: str) -> bool:
 
 def is_acronym(word: str) -> bool:
     return 2 <= len(word) <= 4 and word.isupper() and word.isalpha()
+
+
+# A first initial before a name: "J. Cole", "J . cole" (pre-tokenised).
+INITIAL_BEFORE = re.compile(r"[A-Z][ \t]?\.[ \t]+$")

@@ -20,6 +20,7 @@ from hushdesk.redaction.recognizers.name_kinds import (
     FULL_CONFIDENCE_MARGIN,
     GROUP_NOUN_AFTER,
     GROUP_NOUNS,
+    INITIAL_BEFORE,
     PLACE_TYPE_AFTER,
     STAGE_PREFIX,
     STATE_AFTER,
@@ -306,6 +307,12 @@ class NameModelRecognizer:
                 name = CAPITALISED_AFTER.match(text, end) if len(indexes) == 1 else None
                 if name is not None:  # "DJ Switch": the tagger stopped at a dictionary word
                     end = name.end()
+            if kind == "PER":
+                initial = INITIAL_BEFORE.search(text, max(0, start - 4), start)
+                if initial is not None and (initial.start() == 0 or not text[initial.start() - 1].isalnum()):
+                    start = initial.start()  # "J. Cole", "J . cole": a first initial belongs to the name
+                    if found and found[-1].label == PERSON and not text[found[-1].end : start].strip():
+                        start = found.pop().start  # "Hanne I. Kreutzmann": a middle initial joins two runs
             found.append(
                 Candidate(
                     start,
