@@ -284,3 +284,28 @@ def test_wish_verb_opening_a_sentence_is_no_name(text: str, word: str, blocked: 
 def test_weak_firm_guess_on_an_unlisted_lower_case_word(word: str, margin: float, label: str) -> None:
     recognizer = NameModelRecognizer(lambda: _FixedTagger(["O", "O", "B-ORG"], [1.0, 1.0, margin]))
     assert [c.label for c in recognizer.find(f"Where is {word}")] == [label]
+
+
+@pytest.mark.parametrize(
+    ("text", "tags", "expected"),
+    [
+        # a one-word guess listed between persons is a person
+        (
+            "keep Vin , Dwayne , Ty , Luda",
+            ["O", "B-PER", "O", "B-PER", "O", "B-ORG", "O", "B-PER"],
+            [(PERSON, "Vin"), (PERSON, "Dwayne"), (PERSON, "Ty"), (PERSON, "Luda")],
+        ),
+        ("DMX , Busta and me", ["B-ORG", "O", "B-PER"], [(PERSON, "DMX"), (PERSON, "Busta")]),
+        # unless a neighbour is no person
+        (
+            "John, Google and Amazon",
+            ["B-PER", "O", "B-ORG", "O", "B-ORG"],
+            [(PERSON, "John"), (ORGANIZATION, "Google"), (ORGANIZATION, "Amazon")],
+        ),
+        ("Sarah met Zentoka", ["B-PER", "O", "B-ORG"], [(PERSON, "Sarah"), (ORGANIZATION, "Zentoka")]),
+    ],
+)
+def test_a_word_listed_between_persons_is_a_person(text: str, tags: list[str], expected: list[tuple[str, str]]) -> None:
+    tags = tags + ["O"] * (len(TOKEN.findall(text)) - len(tags))
+    recognizer = NameModelRecognizer(lambda: _FixedTagger(tags, [20.0] * len(tags)))
+    assert [(c.label, text[c.start : c.end]) for c in recognizer.find(text)] == expected

@@ -9,11 +9,13 @@ person it precedes, a state's postal code belongs to the city before it.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 
 from hushdesk.redaction.model.features import Gazetteers, fold
 from hushdesk.redaction.recognizers.context import DEMONYM_WORDS
+from hushdesk.redaction.types import PERSON, Candidate
 
 # The tagger's margin at which its score reaches the tagger's ceiling (names.margin_to_score).
 FULL_CONFIDENCE_MARGIN = 6.0
@@ -128,3 +130,25 @@ def is_acronym(word: str) -> bool:
 
 # A first initial before a name: "J. Cole", "J . cole" (pre-tokenised).
 INITIAL_BEFORE = re.compile(r"[A-Z][ \t]?\.[ \t]+$")
+
+# What joins the items of a list: "Vin , Dwayne , Ty , Luda , Jason & Michelle".
+_COORDINATION = re.compile(r"[ \t]*(?:,|&|and)[ \t]*")
+
+
+def coordinated_persons(text: str, found: list[Candidate]) -> list[Candidate]:
+    """A one-word guess listed between persons is a person too: "Vin, Dwayne, Ty, Luda"
+    (the tagger called "Ty" a firm). Every neighbour it is coordinated with must be a
+    person ("John, Google and Amazon" keeps its firms)."""
+    out = list(found)
+    for k, candidate in enumerate(found):
+        value = text[candidate.start : candidate.end]
+        if candidate.label == PERSON or " " in value or len(value) < 2:  # "C" in "Java, C, Python"
+            continue
+        neighbours = []
+        if k > 0 and _COORDINATION.fullmatch(text, found[k - 1].end, candidate.start):
+            neighbours.append(found[k - 1])
+        if k + 1 < len(found) and _COORDINATION.fullmatch(text, candidate.end, found[k + 1].start):
+            neighbours.append(found[k + 1])
+        if neighbours and all(n.label == PERSON for n in neighbours):
+            out[k] = dataclasses.replace(candidate, label=PERSON, reason=candidate.reason + "; listed between persons")
+    return out

@@ -25,6 +25,7 @@ from hushdesk.redaction.recognizers.name_kinds import (
     STAGE_PREFIX,
     STATE_AFTER,
     STREET_WORDS,
+    coordinated_persons,
     hyphenated,
     is_acronym,
     is_demonym,
@@ -323,4 +324,4 @@ class NameModelRecognizer:
                     f"name tagger: {kind} (margin {margin:.1f})",
                 )
             )
-        return found
+        return coordinated_persons(text, found)
