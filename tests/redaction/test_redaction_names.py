@@ -225,6 +225,11 @@ def test_head_of_a_form_label_is_no_name(text: str, tags: list[str], expected: l
         ("J . cole is a legend", ["O", "O", "B-PER"], [(PERSON, "J . cole")]),
         ("Hanne I. Kreutzmann spoke", ["B-PER", "O", "O", "B-PER"], [(PERSON, "Hanne I. Kreutzmann")]),
         ("ask Ms. Jones", ["O", "O", "O", "B-PER"], [(PERSON, "Jones")]),
+        # the one greeted or thanked is a person; a country stays a place
+        ("thanks obama !", ["O", "B-LOC"], [(PERSON, "obama")]),
+        ("hey GT will you do one", ["O", "B-ORG"], [(PERSON, "GT")]),
+        ("hello Poland !", ["O", "B-LOC"], [(ADDRESS, "Poland")]),
+        ("they hit Paris !", ["O", "O", "B-LOC"], [(ADDRESS, "Paris")]),
         # a place followed by "fan" names its team; a person stays a person
         ("Leeds fan here", ["B-LOC"], [(ORGANIZATION, "Leeds")]),
         ("a huge Joseph Tolbert fan", ["O", "O", "B-PER", "I-PER"], [(PERSON, "Joseph Tolbert")]),

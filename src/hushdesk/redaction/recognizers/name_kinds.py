@@ -152,3 +152,7 @@ def coordinated_persons(text: str, found: list[Candidate]) -> list[Candidate]:
         if neighbours and all(n.label == PERSON for n in neighbours):
             out[k] = dataclasses.replace(candidate, label=PERSON, reason=candidate.reason + "; listed between persons")
     return out
+
+
+# A greeting or thanks right before a word: "thanks obama !", "hey GT will you", "Hi Fleur ,".
+GREETING_BEFORE = re.compile(r"(?i:thanks|thank you|thx|hey|hi|hello|dear)[ \t]*,?[ \t]+$")

@@ -18,6 +18,7 @@ from hushdesk.redaction.recognizers.name_kinds import (
     FAN_AFTER,
     FIELD_LABEL_TAIL,
     FULL_CONFIDENCE_MARGIN,
+    GREETING_BEFORE,
     GROUP_NOUN_AFTER,
     GROUP_NOUNS,
     INITIAL_BEFORE,
@@ -298,6 +299,10 @@ class NameModelRecognizer:
                 continue
             if kind == "PER" and len(indexes) == 1 and is_acronym(words[indexes[0]]) and text_casing(words) != "upper":
                 kind = "ORG"  # "NBC", "BTS": a short capitalised acronym in normal text names a group
+            if kind != "PER" and len(indexes) == 1 and fold(words[indexes[0]]) not in tagger.gazetteers.countries:
+                greeting = GREETING_BEFORE.search(text, max(0, start - 12), start)
+                if greeting is not None and (greeting.start() == 0 or not text[greeting.start() - 1].isalnum()):
+                    kind = "PER"  # "thanks obama !", "hey GT": the one greeted or thanked is a person
             stage = STAGE_PREFIX.search(text, max(0, start - 10), start)
             if stage is not None and (stage.start() == 0 or not text[stage.start() - 1].isalnum()):
                 # "Lil Yachty", "DJ Khaled": the prefix is part of the stage name, and only
