@@ -175,6 +175,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
                           "factory": GatedSQLiteConnection},
             pool_size=8,
             max_overflow=8,
+            # Last in, first out: the connection that wrote last still has a valid page cache. Taken in turn
+            # (the default), each transaction began on a connection whose cache another one's write had made
+            # stale, so SQLite read its pages again (measured: ~0.06 ms of system time per ingested message).
+            pool_use_lifo=True,
         )
         gate = _WRITER_GATES[engine] = WriterGate()
 
