@@ -230,6 +230,10 @@ def test_head_of_a_form_label_is_no_name(text: str, tags: list[str], expected: l
         ("hey GT will you do one", ["O", "B-ORG"], [(PERSON, "GT")]),
         ("hello Poland !", ["O", "B-LOC"], [(ADDRESS, "Poland")]),
         ("they hit Paris !", ["O", "O", "B-LOC"], [(ADDRESS, "Paris")]),
+        # so is a word set off by a comma before "!" or "?"
+        ("Nice shooting , Tex ! ! !", ["O", "O", "O", "B-LOC"], [(PERSON, "Tex")]),
+        ("Don't go to town, Roy!", ["O", "O", "O", "O", "O", "B-LOC"], [(PERSON, "Roy")]),
+        ("We flew to Rome, Italy!", ["O", "O", "O", "B-LOC", "O", "B-LOC"], [(ADDRESS, "Rome"), (ADDRESS, "Italy")]),
         # a place followed by "fan" names its team; a person stays a person
         ("Leeds fan here", ["B-LOC"], [(ORGANIZATION, "Leeds")]),
         ("a huge Joseph Tolbert fan", ["O", "O", "B-PER", "I-PER"], [(PERSON, "Joseph Tolbert")]),

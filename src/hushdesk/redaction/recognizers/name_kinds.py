@@ -156,3 +156,7 @@ def coordinated_persons(text: str, found: list[Candidate]) -> list[Candidate]:
 
 # A greeting or thanks right before a word: "thanks obama !", "hey GT will you", "Hi Fleur ,".
 GREETING_BEFORE = re.compile(r"(?i:thanks|thank you|thx|hey|hi|hello|dear)[ \t]*,?[ \t]+$")
+# A word set off by a comma before an exclamation or question mark is addressed: "Nice
+# shooting, Tex!", "Don't go to town, Roy!".
+COMMA_BEFORE = re.compile(r",[ \t]*$")
+EXCLAMATION_AFTER = re.compile(r"[ \t]*[!?]")

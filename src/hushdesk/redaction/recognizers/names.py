@@ -15,6 +15,8 @@ from hushdesk.redaction.model.tagger import CONNECTORS, PerceptronTagger, shared
 from hushdesk.redaction.model.vocabulary import FUNCTION_WORDS, ROLE_WORDS, TECH_WORDS
 from hushdesk.redaction.recognizers.name_kinds import (
     CAPITALISED_AFTER,
+    COMMA_BEFORE,
+    EXCLAMATION_AFTER,
     FAN_AFTER,
     FIELD_LABEL_TAIL,
     FULL_CONFIDENCE_MARGIN,
@@ -303,6 +305,8 @@ class NameModelRecognizer:
                 greeting = GREETING_BEFORE.search(text, max(0, start - 12), start)
                 if greeting is not None and (greeting.start() == 0 or not text[greeting.start() - 1].isalnum()):
                     kind = "PER"  # "thanks obama !", "hey GT": the one greeted or thanked is a person
+                elif COMMA_BEFORE.search(text, max(0, start - 3), start) and EXCLAMATION_AFTER.match(text, end):
+                    kind = "PER"  # "Nice shooting, Tex!", "go to town, Roy!": the one addressed
             stage = STAGE_PREFIX.search(text, max(0, start - 10), start)
             if stage is not None and (stage.start() == 0 or not text[stage.start() - 1].isalnum()):
                 # "Lil Yachty", "DJ Khaled": the prefix is part of the stage name, and only
