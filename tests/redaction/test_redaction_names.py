@@ -234,6 +234,17 @@ def test_head_of_a_form_label_is_no_name(text: str, tags: list[str], expected: l
         ("Nice shooting , Tex ! ! !", ["O", "O", "O", "B-LOC"], [(PERSON, "Tex")]),
         ("Don't go to town, Roy!", ["O", "O", "O", "O", "O", "B-LOC"], [(PERSON, "Roy")]),
         ("We flew to Rome, Italy!", ["O", "O", "O", "B-LOC", "O", "B-LOC"], [(ADDRESS, "Rome"), (ADDRESS, "Italy")]),
+        # a lone unlisted word that "he"/"she" later in the sentence refers to is a person
+        ("not better than Barkley was in his prime", ["O", "O", "O", "B-ORG"], [(PERSON, "Barkley")]),
+        ("I wonder if iDubbbz plays when he is not filming", ["O", "O", "O", "B-ORG"], [(PERSON, "iDubbbz")]),
+        # not when a person was named before it, nor for a listed place or an acronym
+        (
+            "John called Zentoka and he said no",
+            ["B-PER", "O", "B-ORG"],
+            [(PERSON, "John"), (ORGANIZATION, "Zentoka")],
+        ),
+        ("moved to Chicago and his email changed", ["O", "O", "B-LOC"], [(ADDRESS, "Chicago")]),
+        ("SS should have tackled him", ["B-ORG"], [(ORGANIZATION, "SS")]),
         # a place followed by "fan" names its team; a person stays a person
         ("Leeds fan here", ["B-LOC"], [(ORGANIZATION, "Leeds")]),
         ("a huge Joseph Tolbert fan", ["O", "O", "B-PER", "I-PER"], [(PERSON, "Joseph Tolbert")]),

@@ -160,3 +160,24 @@ GREETING_BEFORE = re.compile(r"(?i:thanks|thank you|thx|hey|hi|hello|dear)[ \t]*
 # shooting, Tex!", "Don't go to town, Roy!".
 COMMA_BEFORE = re.compile(r",[ \t]*$")
 EXCLAMATION_AFTER = re.compile(r"[ \t]*[!?]")
+
+# "he", "his", "she", "her" later in the same sentence (within a few words).
+_PERSONAL_PRONOUN_AFTER = re.compile(r"[^.!?\n]{0,40}?\b(?:he|him|his|she|her|hers)\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?\n]")
+
+
+def refers_to_a_person(text: str, start: int, end: int, word: str, found: Sequence[Candidate], gaz: Gazetteers) -> bool:
+    """True if a personal pronoun soon after a lone unlisted word can only refer to it: "than
+    Barkley was in his prime", "How does MaMlambo cook ... when she". Firms and places are
+    "it" and "they". Not when a person was named earlier in the sentence (the pronoun may be
+    theirs: "John called Zentoka and he ..."), nor for dictionary words, acronyms or listed
+    places ("Chicago, IL and his email")."""
+    lower = fold(word)
+    if lower in gaz.common_words or lower in gaz.countries or lower in gaz.places or is_acronym(word):
+        return False
+    if _PERSONAL_PRONOUN_AFTER.match(text, end) is None:
+        return False
+    for previous in reversed(found):
+        if previous.label == PERSON:
+            return _SENTENCE_END.search(text, previous.end, start) is not None
+    return True

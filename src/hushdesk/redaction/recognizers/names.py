@@ -34,6 +34,7 @@ from hushdesk.redaction.recognizers.name_kinds import (
     is_demonym,
     listed_kind,
     lone_name_kind,
+    refers_to_a_person,
 )
 from hushdesk.redaction.types import ADDRESS, ORGANIZATION, PERSON, Candidate
 
@@ -307,6 +308,8 @@ class NameModelRecognizer:
                     kind = "PER"  # "thanks obama !", "hey GT": the one greeted or thanked is a person
                 elif COMMA_BEFORE.search(text, max(0, start - 3), start) and EXCLAMATION_AFTER.match(text, end):
                     kind = "PER"  # "Nice shooting, Tex!", "go to town, Roy!": the one addressed
+                elif refers_to_a_person(text, start, end, words[indexes[0]], found, tagger.gazetteers):
+                    kind = "PER"  # "than Barkley was in his prime": "he"/"his" names a person
             stage = STAGE_PREFIX.search(text, max(0, start - 10), start)
             if stage is not None and (stage.start() == 0 or not text[stage.start() - 1].isalnum()):
                 # "Lil Yachty", "DJ Khaled": the prefix is part of the stage name, and only
