@@ -121,15 +121,22 @@ def _find_conversation(uow: UnitOfWork, workspace_id: str, contact: Contact,
     return None
 
 
-_BY_CLIENT_ID = select(Message).where(Message.conversation_id == bindparam("conv"),
-                                     Message.client_message_id == bindparam("client_id"))
+_BY_CLIENT_ID = select(Message.id).where(Message.conversation_id == bindparam("conv"),
+                                        Message.client_message_id == bindparam("client_id"))
 
 
 def _existing_message(uow: UnitOfWork, conv: Conversation, client_message_id: str | None) -> Message | None:
+    """The message an earlier try with this client message id stored. Asked before every new message, almost
+    always in vain: the id alone, on the connection (no ORM query), and the row only when there is one. A
+    message added earlier in this unit of work (one job storing several emails) is flushed first, as the ORM
+    query's autoflush did, so it is found too."""
     if not client_message_id:
         return None
+    if uow.session.new:
+        uow.session.flush()
     params = {"conv": conv.id, "client_id": client_message_id}
-    return uow.session.execute(_BY_CLIENT_ID, params).scalar_one_or_none()
+    found = uow.session.connection().execute(_BY_CLIENT_ID, params).scalar_one_or_none()
+    return None if found is None else uow.session.get(Message, found)
 
 
 _INSERT_MESSAGE = insert(Message)  # built once, like the statements below
