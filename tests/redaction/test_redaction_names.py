@@ -166,6 +166,7 @@ def test_weak_place_guess_on_an_unlisted_word(word: str, margin: float, label: s
         ("that Lil Yachty song", ["O", "B-ORG", "I-ORG", "O"], PERSON, "Lil Yachty"),
         ("to DJ Switch now", ["O", "O", "B-LOC", "O"], PERSON, "DJ Switch"),
         ("a reaction to DJ Switch now", ["O", "O", "O", "B-LOC", "O", "O"], PERSON, "DJ Switch"),
+        ("that moment lil wayne gets on", ["O", "O", "O", "B-PER"], PERSON, "lil wayne"),
         # so do kinship and nobility forms of address (not "Mr.": the engine splits titles)
         ("dinner with Uncle Joe", ["O", "O", "O", "B-PER"], PERSON, "Uncle Joe"),
         ("jokes about Lord Hanuman", ["O", "O", "O", "B-PER"], PERSON, "Lord Hanuman"),

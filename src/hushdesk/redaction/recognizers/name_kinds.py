@@ -115,7 +115,7 @@ def hyphenated(text: str, start: int, end: int) -> tuple[int, int]:
 # chat and tweet data have it ("Aunt Mary", "Uncle Joe", "Lord Hanuman"); unlike "Mr.", which
 # the engine splits off as a title.
 STAGE_PREFIX = re.compile(
-    r"(?:Lil|LIL|DJ|Dj|MC|Aunt|Auntie|Aunty|Uncle|Grandma|Grandpa|Granny|Papa|Mama|Lord|Lady)[ \t]+$"
+    r"(?:Lil|LIL|lil|DJ|Dj|MC|Aunt|Auntie|Aunty|Uncle|Grandma|Grandpa|Granny|Papa|Mama|Lord|Lady)[ \t]+$"
 )
 CAPITALISED_AFTER = re.compile(r"[ \t]+[A-Z][^\W\d_]*(?![\w-])")
 
