@@ -226,6 +226,12 @@ def test_head_of_a_form_label_is_no_name(text: str, tags: list[str], expected: l
         ("J . cole is a legend", ["O", "O", "B-PER"], [(PERSON, "J . cole")]),
         ("Hanne I. Kreutzmann spoke", ["B-PER", "O", "O", "B-PER"], [(PERSON, "Hanne I. Kreutzmann")]),
         ("ask Ms. Jones", ["O", "O", "O", "B-PER"], [(PERSON, "Jones")]),
+        ("follow up with benjamin a seiler soon", ["O", "O", "O", "B-PER"], [(PERSON, "benjamin a seiler")]),
+        ("bertram m. jørgensen", ["B-PER"], [(PERSON, "bertram m. jørgensen")]),
+        # not before a dictionary word, the pronoun "I" or "v." (versus)
+        ("give benjamin a call", ["O", "B-PER"], [(PERSON, "benjamin")]),
+        ("Lily I love you", ["B-PER"], [(PERSON, "Lily")]),
+        ("in Smith v. Johnson", ["O", "B-PER", "O", "O", "B-PER"], [(PERSON, "Smith"), (PERSON, "Johnson")]),
         # the one greeted or thanked is a person; a country stays a place
         ("thanks obama !", ["O", "B-LOC"], [(PERSON, "obama")]),
         ("hey GT will you do one", ["O", "B-ORG"], [(PERSON, "GT")]),

@@ -181,3 +181,27 @@ def refers_to_a_person(text: str, start: int, end: int, word: str, found: Sequen
         if previous.label == PERSON:
             return _SENTENCE_END.search(text, previous.end, start) is not None
     return True
+
+
+# A middle initial and the surname after a person's run: "benjamin a seiler", "Jildau S Bouts".
+# Not "I" (the pronoun: "Lily I love") nor "v" ("Smith v. Johnson").
+_INITIAL_AND_WORD_AFTER = re.compile(r"[ \t]+(?![IiVv]\b)[A-Za-z]\.?[ \t]+([^\W\d_]+)")
+_WORD_AFTER_INITIAL = re.compile(r"\.?[ \t]+([^\W\d_]+)")
+
+
+def middle_initial_end(text: str, end: int, last_word: str, gaz: Gazetteers) -> int:
+    """Where a person's run ends once a middle initial the tagger stopped at, and the surname
+    after it, are taken in: "codey m ross", "Daniela C Capon". The surname must be a listed
+    one or an unlisted capitalised word, and no dictionary word: "give benjamin a call" stays
+    "benjamin"."""
+    if len(last_word) == 1 and last_word.isupper():  # the run already ends on the initial
+        match = _WORD_AFTER_INITIAL.match(text, end)
+    else:
+        match = _INITIAL_AND_WORD_AFTER.match(text, end)
+    if match is None:
+        return end
+    surname = match.group(1)
+    lower = fold(surname)
+    if lower not in gaz.common_words and (lower in gaz.last_names or surname[0].isupper()):
+        return match.end()
+    return end

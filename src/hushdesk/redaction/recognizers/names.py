@@ -34,6 +34,7 @@ from hushdesk.redaction.recognizers.name_kinds import (
     is_demonym,
     listed_kind,
     lone_name_kind,
+    middle_initial_end,
     refers_to_a_person,
 )
 from hushdesk.redaction.types import ADDRESS, ORGANIZATION, PERSON, Candidate
@@ -321,6 +322,7 @@ class NameModelRecognizer:
                 if name is not None:  # "DJ Switch": the tagger stopped at a dictionary word
                     end = name.end()
             if kind == "PER":
+                end = middle_initial_end(text, end, words[indexes[-1]], tagger.gazetteers)
                 initial = INITIAL_BEFORE.search(text, max(0, start - 4), start)
                 if initial is not None and (initial.start() == 0 or not text[initial.start() - 1].isalnum()):
                     start = initial.start()  # "J. Cole", "J . cole": a first initial belongs to the name
