@@ -155,6 +155,9 @@ def test_weak_place_guess_on_an_unlisted_word(word: str, margin: float, label: s
         ("went to war for Poland", ["O", "O", "O", "O", "B-PER"], ADDRESS, "Poland"),
         ("Who is coming to Spain", ["O", "O", "O", "O", "B-ORG"], ADDRESS, "Spain"),
         ("Where is Jordan", ["O", "O", "B-PER"], PERSON, "Jordan"),
+        # a listed first name and an unlisted surname: a person, whatever the tagger's kind
+        ("Steffen Mauer from Analytica", ["B-ORG", "I-ORG"], PERSON, "Steffen Mauer"),
+        ("went to Paris Zentoka", ["O", "O", "B-LOC", "I-LOC"], ADDRESS, "Paris Zentoka"),
         # a listed name called an organisation: a person
         ("Murphy is not a good player", ["B-ORG", "O", "O", "O", "O", "O"], PERSON, "Murphy"),
         ("But Morales is a black spiderman", ["O", "B-ORG", "O", "O", "O", "O"], PERSON, "Morales"),

@@ -29,7 +29,8 @@ def listed_kind(kind: str, lowers: Sequence[str], gaz: Gazetteers) -> str:
     """The gazetteers overrule the tagger's kind when they are unambiguous: a run made
     only of listed first names/surnames that are no place is a person ("Enjoy, Sarah"
     tagged as a place); a run made only of places/countries that are no person's name
-    is a place, and so is a run that is a listed place name of several words. The tagger
+    is a place, and so is a run that is a listed place name of several words; a listed first
+    name (no place, no dictionary word) followed by unlisted words is a person. The tagger
     decides everything else (unlisted or ambiguous words)."""
     if len(lowers) > 3:
         return kind
@@ -41,6 +42,15 @@ def listed_kind(kind: str, lowers: Sequence[str], gaz: Gazetteers) -> str:
         return "PER"
     if place and not person:
         return "LOC"
+    first, rest = lowers[0], lowers[1:]
+    if (
+        rest
+        and first in gaz.first_names
+        and first not in gaz.common_words
+        and first not in gaz.places
+        and all(w.isalpha() and not gaz.is_listed(w) and w not in gaz.common_words for w in rest)
+    ):
+        return "PER"  # "Terence Vassiliev", "Emmie Ström": a listed first name and an unlisted surname
     return kind
 
 
