@@ -21,6 +21,7 @@ from hushdesk.inbox.service import STATUSES
 from hushdesk.kit.errors import ValidationFailed
 from hushdesk.kit.repository import scoped
 from hushdesk.models import Contact, Conversation, Message
+from hushdesk.spam import retention as spam_retention
 from hushdesk.spam import service as spam_svc
 from hushdesk.tenancy.actor import Actor
 from hushdesk.tenancy.permissions import Perm
@@ -110,6 +111,7 @@ class InboxData:
     page_size: int = PAGE_SIZE
     has_more: bool = False
     spam_threshold: float | None = None  # shown (and editable by admins) in the Spam folder only
+    spam_retention_days: int | None = None  # likewise: spam older than this is deleted (0: kept)
 
 
 def member_names(uow: UnitOfWork, actor: Actor) -> dict[str, str]:
@@ -178,4 +180,6 @@ def build_inbox(uow: UnitOfWork, actor: Actor, filters: InboxFilters, *, offset:
     return InboxData(filters, rows, {s: counts.get(s, 0) for s in (*STATUSES, SPAM)},
                      conv_svc.tag_names(uow, actor), members=members, offset=offset, page_size=limit,
                      has_more=has_more,
-                     spam_threshold=spam_svc.get_threshold(uow, actor) if filters.status == SPAM else None)
+                     spam_threshold=spam_svc.get_threshold(uow, actor) if filters.status == SPAM else None,
+                     spam_retention_days=spam_retention.get_retention_days(uow, actor)
+                     if filters.status == SPAM else None)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response
 
 from hushdesk.kit.errors import ValidationFailed
+from hushdesk.spam import retention as spam_retention
 from hushdesk.spam import service as spam_svc
 from hushdesk.tenancy.permissions import Perm
 from hushdesk.web.access import requires
 from hushdesk.web.inbox_view import InboxFilters, build_inbox
 from hushdesk.web.page import Page
+
+T = TypeVar("T")
 
 router = APIRouter()
 
@@ -37,12 +41,23 @@ def inbox_list(page: Page, status: Str = None, assignee: Str = None, channel: St
     return page.render("_conversation_list.html", {"inbox": data, "current_id": current})
 
 
+def _number(raw: str, parse: Callable[[str], T], message: str) -> T:
+    try:
+        return parse(raw)
+    except ValueError:
+        raise ValidationFailed(message) from None
+
+
 @router.post("/inbox/spam-threshold", dependencies=[requires(Perm.SETTINGS_MANAGE)], response_model=None)
 def set_spam_threshold(page: Page, threshold: Annotated[str, Form(max_length=10)] = "") -> Response:
     """The workspace's spam threshold, from the form at the top of the Spam folder (0 turns scoring off)."""
-    try:
-        value = float(threshold)
-    except ValueError:
-        raise ValidationFailed("the spam threshold must be a number") from None
-    spam_svc.set_threshold(page.uow, page.actor, value)
+    spam_svc.set_threshold(page.uow, page.actor, _number(threshold, float, "the spam threshold must be a number"))
+    return page.back("/?status=spam")
+
+
+@router.post("/inbox/spam-retention", dependencies=[requires(Perm.SETTINGS_MANAGE)], response_model=None)
+def set_spam_retention(page: Page, days: Annotated[str, Form(max_length=10)] = "") -> Response:
+    """How many days spam is kept before the daily purge deletes it (0: until deleted by hand)."""
+    value = _number(days, int, "the number of days must be a whole number")
+    spam_retention.set_retention_days(page.uow, page.actor, value)
     return page.back("/?status=spam")

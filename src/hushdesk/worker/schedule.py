@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hushdesk.context import AppContext
 from hushdesk.dsr.tasks import register_periodic as register_dsr_sweep
+from hushdesk.spam.tasks import register_periodic as register_spam_purge
 
 
 def register_periodic_jobs(ctx: AppContext) -> None:
@@ -11,4 +12,5 @@ def register_periodic_jobs(ctx: AppContext) -> None:
     if getattr(ctx.jobs, "periodic_registered", False):
         return
     register_dsr_sweep(ctx.jobs)  # hourly: expired exports shredded, interrupted erasures resumed
+    register_spam_purge(ctx.jobs)  # daily: spam past its workspace's retention deleted
     ctx.jobs.periodic_registered = True
