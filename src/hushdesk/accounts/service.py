@@ -19,6 +19,7 @@ from hushdesk.kit.ids import new_id, new_token
 from hushdesk.kit.repository import get_scoped, scoped
 from hushdesk.models import ApiToken, LoginAttempt, Membership, User, UserSession, Workspace
 from hushdesk.security import twofactor
+from hushdesk.security.sessions import network_of
 from hushdesk.security.twofactor import end_sessions_without_second_factor, requires_second_factor
 from hushdesk.tenancy.actor import Actor
 from hushdesk.tenancy.permissions import ALL_SCOPES, Perm, Role
@@ -124,7 +125,7 @@ def _throttle_keys(uow: UnitOfWork, email: str, client_ip: str) -> list[str]:
     return [_throttle_key(uow, "acct", email.strip()), _throttle_key(uow, "ip", client_ip)]
 
 
-def _open_session(uow: UnitOfWork, user: User, keys: list[str], user_agent: str | None,
+def _open_session(uow: UnitOfWork, user: User, keys: list[str], user_agent: str | None, client_ip: str,
                   second_factor: str | None = None) -> LoginResult:
     workspaces = user_workspaces(uow, user.id)
     if not workspaces:
@@ -135,7 +136,7 @@ def _open_session(uow: UnitOfWork, user: User, keys: list[str], user_agent: str 
     uow.session.add(UserSession(
         id=new_id("s"), token_hash=_sha256(token), user_id=user.id, workspace_id=ws.id, csrf_token=csrf,
         expires_at=now + timedelta(hours=uow.app.settings.session_hours), last_seen_at=now,
-        user_agent=(user_agent or "")[:300] or None,
+        user_agent=(user_agent or "")[:300] or None, client_network=network_of(client_ip),
     ))
     uow.session.execute(delete(LoginAttempt).where(LoginAttempt.key == keys[0]))
     actor = Actor(workspace_id=ws.id, kind="user", id=user.id, name=user.name, role=role)
@@ -165,7 +166,7 @@ def login(uow: UnitOfWork, *, email: str, password: str, client_ip: str, user_ag
     workspaces = user_workspaces(uow, user.id)
     if workspaces and twofactor.requires_second_factor(uow, workspaces[0][0].id, workspaces[0][1]):
         raise SecondFactorRequired(user, enrol=True)
-    return _open_session(uow, user, keys, user_agent)
+    return _open_session(uow, user, keys, user_agent, client_ip)
 
 
 def pending_user(uow: UnitOfWork, user_id: str, fingerprint: str) -> User:
@@ -185,7 +186,7 @@ def login_second_factor(uow: UnitOfWork, *, user_id: str, fingerprint: str, code
     used = twofactor.verify_second_factor(uow, user.id, code)
     if used is None:
         raise Unauthenticated("that code is not valid", code="bad_second_factor")
-    return _open_session(uow, user, keys, user_agent, second_factor=used)
+    return _open_session(uow, user, keys, user_agent, client_ip, second_factor=used)
 
 
 def login_enrolled(uow: UnitOfWork, *, user_id: str, fingerprint: str, code: str, client_ip: str,
@@ -202,7 +203,7 @@ def login_enrolled(uow: UnitOfWork, *, user_id: str, fingerprint: str, code: str
         codes = twofactor.confirm_enrolment(uow, actor, user, code)
     except ValidationFailed as exc:
         raise Unauthenticated(exc.message, code="bad_second_factor") from exc
-    return _open_session(uow, user, keys, user_agent, second_factor="enrolled"), codes
+    return _open_session(uow, user, keys, user_agent, client_ip, second_factor="enrolled"), codes
 
 
 def record_failed_login(uow: UnitOfWork, *, email: str, client_ip: str) -> None:

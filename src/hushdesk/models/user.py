@@ -47,6 +47,10 @@ class UserSession(IdPk, Timestamped, Base):
     user_agent: Mapped[str | None] = mapped_column(
         String(300), info=_user_pii("user.device", "delete")
     )
+    # The network signed in from, never the address: IPv4 /24, IPv6 /48 (security.sessions.network_of).
+    client_network: Mapped[str | None] = mapped_column(
+        String(50), info=_user_pii("user.network", "delete")
+    )
 
 
 class ApiToken(IdPk, Timestamped, WorkspaceOwned, Base):

@@ -5,6 +5,7 @@ Revocation takes effect on the next request: ``resolve_session`` refuses a sessi
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,6 +28,21 @@ class SessionView:
     expires_at: datetime
     user_agent: str
     current: bool
+    network: str = ""
+
+
+def network_of(client_ip: str | None) -> str | None:
+    """The network a session was opened from, never the address itself: IPv4 /24, IPv6 /48. Enough to notice
+    "that was not my office or my phone's network", too coarse to point at one household (data minimisation).
+    None for anything that is not an IP address (a test client, a missing peer)."""
+    try:
+        address = ipaddress.ip_address((client_ip or "").strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    prefix = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
 
 
 def _user_id(actor: Actor) -> str:
@@ -43,7 +59,7 @@ def list_sessions(uow: UnitOfWork, actor: Actor, current_session_id: str | None)
         .order_by(UserSession.last_seen_at.desc())
     ).scalars()
     return [SessionView(s.id, s.created_at, s.last_seen_at, s.expires_at, s.user_agent or "unknown device",
-                        s.id == current_session_id) for s in rows]
+                        s.id == current_session_id, s.client_network or "") for s in rows]
 
 
 def revoke_session(uow: UnitOfWork, actor: Actor, session_id: str) -> None:
