@@ -32,6 +32,29 @@ AfterCommit = Callable[[], None]
 SQLITE_BUSY_SECONDS = 10.0
 
 
+class WriterBusy(Exception):
+    """Inside ``impatient_writes``: a write would have had to wait (for this process's gate or SQLite's lock)."""
+
+
+_IMPATIENT = threading.local()
+
+
+def _impatient() -> bool:
+    return bool(getattr(_IMPATIENT, "on", False))
+
+
+@contextmanager
+def impatient_writes() -> Iterator[None]:
+    """On this thread, a SQLite write transaction that cannot begin at once raises ``WriterBusy`` instead of
+    waiting: for work on the event loop (``web.fast_ingest``), which must never wait for a writer, whether a
+    thread of this process (it may need the loop to reach its commit) or another process (a CLI, a worker)."""
+    _IMPATIENT.on = True
+    try:
+        yield
+    finally:
+        _IMPATIENT.on = False
+
+
 class WriterGate:
     """This process's queue for SQLite's single write lock.
 
@@ -51,6 +74,10 @@ class WriterGate:
         self._taken_ahead = threading.local()  # .held: this thread took the gate for its next transaction
 
     def acquire(self) -> None:
+        if _impatient():
+            if not self._lock.acquire(blocking=False):
+                raise WriterBusy("another writer of this process holds the gate")
+            return
         if not self._lock.acquire(timeout=SQLITE_BUSY_SECONDS):
             raise sqlite3.OperationalError("database is locked")
 
@@ -153,10 +180,27 @@ def _sqlite_begin_immediate(conn: Any) -> None:
     except sqlite3.OperationalError as exc:  # as SQLAlchemy would report SQLite's own "locked"
         raise OperationalError("BEGIN IMMEDIATE", None, exc) from exc
     try:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if _impatient():
+            _begin_without_waiting(dbapi)
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
     except BaseException:
         dbapi._give_back()
         raise
+
+
+def _begin_without_waiting(dbapi: GatedSQLiteConnection) -> None:
+    # Another process may hold SQLite's write lock: ask once (busy timeout 0) instead of sleeping in SQLite's
+    # busy handler, then put the connection's usual timeout back.
+    dbapi.execute("PRAGMA busy_timeout=0")
+    try:
+        dbapi.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise WriterBusy("another process holds SQLite's write lock") from exc
+        raise
+    finally:
+        dbapi.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
 
 
 def _ensure_sqlite_dir(database: str | None) -> None:

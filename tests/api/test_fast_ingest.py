@@ -6,6 +6,7 @@ same database); the answers must agree: status, error code and the fields of the
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -236,3 +237,28 @@ def test_a_busy_gate_sends_the_work_to_a_thread_instead_of_blocking_the_loop(
     sender.join(10)
     assert results == [201]
     assert fast_calls == [False]
+
+
+def test_another_process_holding_sqlites_lock_sends_the_work_to_a_thread(
+        queued_app: TestClient, ctx: AppContext, world: World, fast_calls: list[bool]) -> None:
+    """A CLI or worker process writing: the event loop asks once, rolls back and lets a worker thread wait."""
+    token = world.token()
+    other_process = sqlite3.connect(str(ctx.db.engine.url.database), isolation_level=None, timeout=1)
+    other_process.execute("BEGIN IMMEDIATE")  # SQLite's write lock, outside this process's writer gate
+    results: list[int] = []
+    sender = threading.Thread(target=lambda: results.append(queued_app.post(
+        "/api/v1/conversations", json={"email": "cli@example.com", "body": "hello"}, headers=_auth(token)
+    ).status_code))
+    try:
+        sender.start()
+        time.sleep(0.3)
+        started = time.perf_counter()
+        assert queued_app.get("/api/openapi.json").status_code == 200  # the loop is not stuck in SQLite's wait
+        assert time.perf_counter() - started < 1.0
+        assert results == []
+    finally:
+        other_process.execute("COMMIT")
+        other_process.close()
+    sender.join(15)
+    assert results == [201]
+    assert fast_calls == [True, False]  # tried on the loop, done on a worker thread

@@ -135,3 +135,28 @@ def test_turn_if_free_never_waits_for_a_gate_another_thread_holds(ctx: AppContex
     release.set()
     worker.join(5)
     assert not gate._lock.locked()
+
+
+def test_impatient_writes_raise_writer_busy_instead_of_waiting_for_another_thread(ctx: AppContext) -> None:
+    _sqlite_only(ctx)
+    holding, release = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with ctx.unit_of_work() as uow:
+            uow.session.execute(text("SELECT 1"))
+            holding.set()
+            release.wait(5)
+
+    worker = threading.Thread(target=holder)
+    worker.start()
+    assert holding.wait(5)
+    started = time.perf_counter()
+    with pytest.raises(db_module.WriterBusy), db_module.impatient_writes():
+        _touch(ctx)
+    assert time.perf_counter() - started < 0.5
+    release.set()
+    worker.join(5)
+    with db_module.impatient_writes():
+        _touch(ctx)  # a free gate and a free database: no difference at all
+    with ctx.db.engine.connect() as conn:  # last in, first out: the connection that just wrote
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000  # its usual timeout is back

@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hushdesk.accounts.service import resolve_api_token
 from hushdesk.context import AppContext
-from hushdesk.db import UnitOfWork
+from hushdesk.db import UnitOfWork, WriterBusy, impatient_writes
 from hushdesk.kit.errors import DomainError
 from hushdesk.tenancy.actor import Actor
 from hushdesk.web.access import RouteAccess, check_access, declared_access
@@ -147,11 +147,18 @@ async def _answer(ctx: AppContext, request_id: str | None, token: str, access: R
     # statements wait on the network) the work goes to a worker thread. So does every request when jobs run
     # inside the enqueue call (the test queue): an after-commit job may open a unit of work, and on the loop
     # that would be a wait for the gate.
+    # Nor does it wait for another process (a CLI, a worker) holding SQLite's lock, on this database or the key
+    # vault: under ``impatient_writes`` such a write raises WriterBusy, the unit of work rolls back whole, and
+    # the request is done again on a worker thread, which may wait.
     gate = ctx.db.writer_gate
     if gate is not None and not ctx.jobs.immediate:
         with gate.turn_if_free() as ours:
             if ours:
-                return _run(ctx, request_id, token, access, route, model, params)
+                try:
+                    with impatient_writes():
+                        return _run(ctx, request_id, token, access, route, model, params)
+                except WriterBusy:
+                    pass
     return await run_in_threadpool(_run, ctx, request_id, token, access, route, model, params)
 
 
