@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import text
@@ -22,6 +24,27 @@ def _sqlite_only(ctx: AppContext) -> None:
 def _touch(ctx: AppContext) -> None:
     with ctx.unit_of_work() as uow:
         uow.session.execute(text("SELECT 1"))
+
+
+@contextmanager
+def _gate_held_by_another_thread(ctx: AppContext) -> Iterator[None]:
+    """Another thread's write transaction is open (it holds the writer gate) for the duration of the block."""
+    holding, release = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with ctx.unit_of_work() as uow:
+            uow.session.execute(text("SELECT 1"))
+            holding.set()
+            release.wait(5)
+
+    worker = threading.Thread(target=holder)
+    worker.start()
+    assert holding.wait(5)
+    try:
+        yield
+    finally:
+        release.set()
+        worker.join(5)
 
 
 def test_concurrent_writers_all_commit_and_the_gate_is_free_afterwards(ctx: AppContext) -> None:
@@ -117,45 +140,21 @@ def test_turn_if_free_never_waits_for_a_gate_another_thread_holds(ctx: AppContex
     _sqlite_only(ctx)
     gate = ctx.db.writer_gate
     assert gate is not None
-    holding, release = threading.Event(), threading.Event()
-
-    def holder() -> None:
-        with ctx.unit_of_work() as uow:
-            uow.session.execute(text("SELECT 1"))
-            holding.set()
-            release.wait(5)
-
-    worker = threading.Thread(target=holder)
-    worker.start()
-    assert holding.wait(5)
-    started = time.perf_counter()
-    with gate.turn_if_free() as ours:
-        assert not ours
-    assert time.perf_counter() - started < 0.1
-    release.set()
-    worker.join(5)
+    with _gate_held_by_another_thread(ctx):
+        started = time.perf_counter()
+        with gate.turn_if_free() as ours:
+            assert not ours
+        assert time.perf_counter() - started < 0.1
     assert not gate._lock.locked()
 
 
 def test_impatient_writes_raise_writer_busy_instead_of_waiting_for_another_thread(ctx: AppContext) -> None:
     _sqlite_only(ctx)
-    holding, release = threading.Event(), threading.Event()
-
-    def holder() -> None:
-        with ctx.unit_of_work() as uow:
-            uow.session.execute(text("SELECT 1"))
-            holding.set()
-            release.wait(5)
-
-    worker = threading.Thread(target=holder)
-    worker.start()
-    assert holding.wait(5)
-    started = time.perf_counter()
-    with pytest.raises(db_module.WriterBusy), db_module.impatient_writes():
-        _touch(ctx)
-    assert time.perf_counter() - started < 0.5
-    release.set()
-    worker.join(5)
+    with _gate_held_by_another_thread(ctx):
+        started = time.perf_counter()
+        with pytest.raises(db_module.WriterBusy), db_module.impatient_writes():
+            _touch(ctx)
+        assert time.perf_counter() - started < 0.5
     with db_module.impatient_writes():
         _touch(ctx)  # a free gate and a free database: no difference at all
     with ctx.db.engine.connect() as conn:  # last in, first out: the connection that just wrote

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 
 from hushdesk.assistant.tts import decrypt_clip
 from hushdesk.channels import webchat
-from hushdesk.kit.errors import Unauthenticated
+from hushdesk.channels.webchat_routes import visitor_token
 from hushdesk.web.access import public
 from hushdesk.web.deps import Uow
 
@@ -25,11 +25,9 @@ router = APIRouter(include_in_schema=False)
 @router.get("/widget/api/audio/{clip_id}", dependencies=[public("website visitors (chat widget)")])
 def visitor_audio(request: Request, uow: Uow, clip_id: Annotated[str, Path(min_length=1, max_length=64)],
                   key: Annotated[str | None, Query(min_length=1, max_length=64)] = None) -> Response:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("send the visitor token as 'Authorization: Bearer <token>'", code="no_token")
+    token = visitor_token(request)
     widget = webchat.widget_by_key(uow, key) if key else None
-    clip = webchat.visitor_clip(uow, token.strip(), clip_id, widget)
+    clip = webchat.visitor_clip(uow, token, clip_id, widget)
     data = decrypt_clip(uow, clip)
     return Response(data, media_type=clip.content_type,
                     headers={"Cache-Control": "no-store", "Content-Disposition": "inline"})

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hushdesk.channels import webchat
 from hushdesk.kit.errors import Forbidden, Unauthenticated
 from hushdesk.web.access import public
-from hushdesk.web.deps import Uow
+from hushdesk.web.deps import Uow, bearer_token
 from hushdesk.web.origins import frame_ancestors, websocket_origins, widget_origin_ok
 from hushdesk.web.page import render
 from hushdesk.web.throttle import widget_sessions
@@ -84,13 +84,17 @@ def start_session(body: SessionIn, request: Request, uow: Uow) -> JSONResponse:
     return JSONResponse({"token": token}, status_code=201, headers={"Cache-Control": "no-store"})
 
 
+def visitor_token(request: Request) -> str:
+    token = bearer_token(request.scope)
+    if token is None:
+        raise Unauthenticated("send the visitor token as 'Authorization: Bearer <token>'", code="no_token")
+    return token
+
+
 @router.get("/widget/api/history", dependencies=[public("website visitors (chat widget)")])
 def history(request: Request, uow: Uow, key: Key) -> JSONResponse:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("send the visitor token as 'Authorization: Bearer <token>'", code="no_token")
     widget = webchat.widget_by_key(uow, key)
-    session, messages = webchat.visitor_history(uow, widget, token.strip())
+    session, messages = webchat.visitor_history(uow, widget, visitor_token(request))
     return JSONResponse({
         "conversation_id": session.conversation_id,
         "messages": [{"message_id": m.id, "kind": m.kind, "body": m.body, "created_at": m.created_at.isoformat(),

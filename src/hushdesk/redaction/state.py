@@ -147,22 +147,20 @@ class PlaceholderState:
             raise ValueError("placeholder state: unsupported or corrupt data") from exc
         if not (isinstance(data, tuple) and len(data) == 5 and data[:2] == (_STATE_TAG, 2)):
             raise ValueError("placeholder state: unsupported or corrupt data")
-        _, _, values, originals, counters = data
-        if not (_all_of_type(values, int) and _all_of_type(originals, str) and _all_of_type(counters, int)):
-            raise ValueError("placeholder state: unsupported or corrupt data")
-        if not set(map(type, itertools.chain(values, originals, counters))) <= {str}:  # keys (JSON forced that)
-            raise ValueError("placeholder state: unsupported or corrupt data")
-        return cls(values, originals, {k: v for k, v in counters.items() if k in ALL_LABELS})
+        return cls._from_parts(*data[2:])
 
     @classmethod
     def from_json(cls, text: str) -> PlaceholderState:
         data: Any = json.loads(text)
         if not isinstance(data, dict) or data.get("version") != 1:
             raise ValueError("placeholder state: unsupported or corrupt JSON")
-        values: Any = data.get("values")
-        originals: Any = data.get("originals")
-        counters: Any = data.get("counters")
-        # JSON object keys are always strings; the values must be what to_json wrote (bool is no int here).
+        return cls._from_parts(data.get("values"), data.get("originals"), data.get("counters"))
+
+    @classmethod
+    def _from_parts(cls, values: Any, originals: Any, counters: Any) -> PlaceholderState:
+        """The three mappings as to_json/to_bytes wrote them: string keys, int or str values (bool is no int)."""
         if not (_all_of_type(values, int) and _all_of_type(originals, str) and _all_of_type(counters, int)):
-            raise ValueError("placeholder state: unsupported or corrupt JSON")
+            raise ValueError("placeholder state: unsupported or corrupt data")
+        if not set(map(type, itertools.chain(values, originals, counters))) <= {str}:
+            raise ValueError("placeholder state: unsupported or corrupt data")
         return cls(values, originals, {k: v for k, v in counters.items() if k in ALL_LABELS})

@@ -19,25 +19,18 @@ from hushdesk.db import UnitOfWork
 from hushdesk.kit.errors import NotFound, ValidationFailed
 from hushdesk.kit.repository import unscoped_select
 from hushdesk.models import Conversation, Workspace
-from hushdesk.realtime.bus import workspace_topic
+from hushdesk.spam.service import remove_spam
 from hushdesk.tenancy.actor import Actor, system_actor
 from hushdesk.tenancy.permissions import Perm
+from hushdesk.tenancy.service import workspace_settings
 
 SETTING = "spam_retention_days"  # key in the workspace's settings_json
 DEFAULT_DAYS = 30
 MAX_DAYS = 3650
 
 
-def _settings(ws: Workspace) -> dict[str, object]:
-    try:
-        settings = json.loads(ws.settings_json or "{}")
-    except ValueError:
-        return {}
-    return settings if isinstance(settings, dict) else {}
-
-
 def retention_days_of(ws: Workspace) -> int:
-    value = _settings(ws).get(SETTING)
+    value = workspace_settings(ws).get(SETTING)
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_DAYS:
         return value
     return DEFAULT_DAYS
@@ -55,7 +48,7 @@ def set_retention_days(uow: UnitOfWork, actor: Actor, days: int) -> int:
         raise ValidationFailed(f"spam is kept between 0 (until deleted by hand) and {MAX_DAYS} days")
     ws = _workspace(uow, actor.workspace_id)
     old = retention_days_of(ws)
-    settings = _settings(ws)
+    settings = workspace_settings(ws)
     settings[SETTING] = days
     ws.settings_json = json.dumps(settings, sort_keys=True)
     record(uow.session, actor, "settings.spam_retention_changed", target_type="workspace", target_id=ws.id,
@@ -98,12 +91,5 @@ def purge_expired_spam(uow: UnitOfWork, now: datetime, batch: int = 200) -> Purg
 
 
 def _delete(uow: UnitOfWork, conv: Conversation, days: int) -> None:
-    record(uow.session, system_actor(conv.workspace_id, "spam-retention"), "conversation.deleted",
-           target_type="conversation", target_id=conv.id,
-           details={"reason": "spam_retention", "days": days, "messages": conv.message_count,
-                    "source": conv.spam_source})
-    uow.session.delete(conv)  # messages, attachments, tags and drafts go with it (ON DELETE CASCADE)
-    uow.session.flush()
-    event = {"type": "conversation.updated", "conversation_id": conv.id, "status": "deleted"}
-    bus = uow.app.events
-    uow.after_commit(lambda: bus.publish(workspace_topic(conv.workspace_id), event))
+    actor = system_actor(conv.workspace_id, "spam-retention")
+    remove_spam(uow, actor, conv, {"reason": "spam_retention", "days": days})

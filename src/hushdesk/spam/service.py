@@ -144,15 +144,14 @@ def delete_spam(uow: UnitOfWork, actor: Actor, conversation_id: str) -> None:
     conv = _conversation(uow, actor, conversation_id)
     if not conv.spam:
         raise ValidationFailed("only a conversation in the Spam folder can be deleted", code="not_spam")
-    record(
-        uow.session,
-        actor,
-        "conversation.deleted",
-        target_type="conversation",
-        target_id=conv.id,
-        details={"reason": "spam", "messages": conv.message_count, "source": conv.spam_source},
-        request_id=uow.request_id,
-    )
+    remove_spam(uow, actor, conv, {"reason": "spam"})
+
+
+def remove_spam(uow: UnitOfWork, actor: Actor, conv: Conversation, details: dict[str, object]) -> None:
+    """Delete a spam conversation (an agent's "Delete" or the retention purge), audited with ``details``."""
+    record(uow.session, actor, "conversation.deleted", target_type="conversation", target_id=conv.id,
+           details={**details, "messages": conv.message_count, "source": conv.spam_source},
+           request_id=uow.request_id)
     uow.session.delete(conv)  # messages, attachments, tags and drafts go with it (ON DELETE CASCADE)
     uow.session.flush()
     _publish(uow, conv)

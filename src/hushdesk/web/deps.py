@@ -13,6 +13,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
+from starlette.types import Scope
 
 from hushdesk.accounts.service import SessionInfo, resolve_api_token, resolve_api_token_inline, resolve_session
 from hushdesk.context import AppContext
@@ -53,16 +54,17 @@ async def _uow(request: Request) -> AsyncIterator[UnitOfWork]:
 Uow = Annotated[UnitOfWork, Depends(_uow, scope="function")]
 
 
-def _bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
+def bearer_token(scope: Scope) -> str | None:
+    """The token of the request's first Authorization header if it says ``Bearer <token>`` (any case)."""
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            return token.strip() if scheme.lower() == "bearer" and token.strip() else None
     return None
 
 
 def _token_of(request: Request) -> str:
-    token = _bearer(request)
+    token = bearer_token(request.scope)
     if token is None:
         raise Unauthenticated("send an API token as 'Authorization: Bearer <token>'", code="no_token")
     return token

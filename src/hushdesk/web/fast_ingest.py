@@ -32,6 +32,7 @@ from hushdesk.db import UnitOfWork, WriterBusy, impatient_writes
 from hushdesk.kit.errors import DomainError
 from hushdesk.tenancy.actor import Actor
 from hushdesk.web.access import RouteAccess, check_access, declared_access
+from hushdesk.web.deps import bearer_token
 from hushdesk.web.errors import domain_error_json
 from hushdesk.web.middleware import read_body, replaying
 from hushdesk.web.route_table import iter_routes
@@ -59,15 +60,6 @@ def _is_json(scope: Scope) -> bool:
         if name == b"content-type":
             return bool(value.split(b";", 1)[0].strip().lower() == b"application/json")
     return False
-
-
-def _bearer(scope: Scope) -> str | None:
-    """The token as ``web.deps`` reads it (first Authorization header, scheme case-insensitive)."""
-    for name, value in scope["headers"]:
-        if name == b"authorization":
-            scheme, _, token = value.decode("latin-1").partition(" ")
-            return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-    return None
 
 
 class FastIngestMiddleware:
@@ -111,7 +103,7 @@ class FastIngestMiddleware:
         body = await read_body(receive)
         if body is None:
             return
-        token = _bearer(scope)
+        token = bearer_token(scope)
         model = self._validated(route, body) if token is not None else None
         if token is None or model is None:
             await self.app(scope, replaying(body, receive), send)  # FastAPI gives the regular answer
