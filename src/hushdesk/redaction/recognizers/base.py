@@ -156,25 +156,25 @@ class RegexRecognizer:
         return frozenset({self.label})
 
     def find(self, text: str) -> Iterable[Candidate]:
-        if self.needs is not None and self.needs.search(text) is None:
-            return
-        if self.prefilter is not None and not self.prefilter(text):
-            return
+        # A plain function returning a list, not a generator: most texts fail a prefilter,
+        # and creating and exhausting a generator for nothing cost more than the test.
+        needs = self.needs
+        if needs is not None and needs.search(text) is None:
+            return ()
+        prefilter = self.prefilter
+        if prefilter is not None and not prefilter(text):
+            return ()
+        found: list[Candidate] = []
+        group, validate = self.group, self.validate
         for match in self.pattern.finditer(text):
-            value = match.group(self.group)
+            value = match.group(group)
             if not value:
                 continue
-            score = self.validate(value, match, text)
+            score = validate(value, match, text)
             if score is None:
                 continue
-            yield Candidate(
-                match.start(self.group),
-                match.end(self.group),
-                self.label,
-                score,
-                self.name,
-                self.reason,
-            )
+            found.append(Candidate(match.start(group), match.end(group), self.label, score, self.name, self.reason))
+        return found
 
 
 def luhn_valid(digits: str) -> bool:
