@@ -141,37 +141,41 @@ def token_view(
         ]
         return TokenView(words, lowers, [shape(w) for w in words], flags, line_starts, text_casing(words))
     cache = _facts_cache(gaz)
-    facts = []
-    for word in words:
-        known = cache.get(word)
-        facts.append(known if known is not None else _new_facts(word, gaz, cache))
-    columns: tuple[tuple[str, ...], ...] = tuple(zip(*facts, strict=True)) if facts else ((), (), ())
-    word_lowers, word_shapes, word_flags_ = columns
-    # text_casing() from the shapes already at hand: "X" is an upper-case word of two or
-    # more letters, "x" a lower-case word (of one letter or more, hence the length test).
-    upper = word_shapes.count("X")
-    lower = sum(1 for w, s in zip(words, word_shapes, strict=True) if s == "x" and len(w) > 1)
-    return TokenView(words, word_lowers, word_shapes, word_flags_, line_starts, _casing(upper, lower))
+    get = cache.get
+    # A facts tuple is never empty, hence never false: "or" computes only the unknown ones.
+    facts = [get(word) or _new_facts(word, gaz, cache) for word in words]
+    if not facts:
+        return TokenView(words, (), (), (), line_starts, _casing(0, 0))
+    word_lowers, word_shapes, word_flags_, lower_words = zip(*facts, strict=True)
+    # text_casing() from the facts at hand: "X" is an upper-case word of two or more
+    # letters; ``lower_words`` counts the lower-case words of two or more letters.
+    return TokenView(
+        words, word_lowers, word_shapes, word_flags_, line_starts, _casing(word_shapes.count("X"), sum(lower_words))
+    )
 
 
-_FACTS_CACHE: dict[str, tuple[str, str, str]] = {}
+# Per word: (folded form, shape, gazetteer flags, 1 if a lower-case word of two or more
+# letters else 0: what text_casing counts).
+_Facts = tuple[str, str, str, int]
+_FACTS_CACHE: dict[str, _Facts] = {}
 _FACTS_CACHE_SIZE = 100_000
 _FACTS_GAZETTEERS: list[Gazetteers] = []
 
 
-def _facts_cache(gaz: Gazetteers) -> dict[str, tuple[str, str, str]]:
-    """Per word: (folded form, shape, gazetteer flags), cached per process and gazetteer set."""
+def _facts_cache(gaz: Gazetteers) -> dict[str, _Facts]:
+    """Per word: the facts above, cached per process and gazetteer set."""
     if not _FACTS_GAZETTEERS or _FACTS_GAZETTEERS[0] is not gaz:
         _FACTS_CACHE.clear()
         _FACTS_GAZETTEERS[:] = [gaz]
     return _FACTS_CACHE
 
 
-def _new_facts(word: str, gaz: Gazetteers, cache: dict[str, tuple[str, str, str]]) -> tuple[str, str, str]:
+def _new_facts(word: str, gaz: Gazetteers, cache: dict[str, _Facts]) -> _Facts:
     if len(cache) >= _FACTS_CACHE_SIZE:
         cache.clear()  # bounded: a full cache starts again
     lower = fold(word)
-    facts = (lower, shape(word), word_flags(word, lower, gaz))
+    word_shape = shape(word)
+    facts = (lower, word_shape, word_flags(word, lower, gaz), 1 if word_shape == "x" and len(word) > 1 else 0)
     cache[word] = facts
     return facts
 

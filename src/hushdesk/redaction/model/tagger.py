@@ -61,6 +61,7 @@ class PerceptronTagger:
         # when full; a lost entry under a thread race is only recomputed).
         self._word_scores: dict[str, list[float]] = {}
         self._derived: dict[str, bool] = {}  # per unlisted lower-case word: built from dictionary words?
+        self._may_start: dict[str, bool] = {}  # per word form: may it start a name? (see _new_may_start)
 
     def tag(
         self, words: Sequence[str], line_starts: Sequence[bool], blocked: frozenset[int] = frozenset()
@@ -83,13 +84,17 @@ class PerceptronTagger:
         margins = [1.0] * len(words)
         prev_tag = "O"
         run_first = ""
+        may_start = self._may_start
         for i, word in enumerate(words):
-            if i in blocked or (
-                prev_tag == "O"
-                and (not could_start_name(word, flags[i]) or (not flags[i] and self._built_from_words(word)))
-            ):
+            if i in blocked:
                 prev_tag = "O"
                 continue
+            if prev_tag == "O":
+                starts = may_start.get(word)
+                if starts is None:
+                    starts = self._new_may_start(word, flags[i])
+                if not starts:
+                    continue
             allowed = allowed_tags(view.words, view.line_starts, flags, i, prev_tag, run_first)
             if len(allowed) == 1:  # forced ("." or "-" after a name): scoring could not change it
                 tag, margin = TAGS[allowed[0]], 1.0
@@ -105,6 +110,16 @@ class PerceptronTagger:
                 run_first = word
             prev_tag = tag
         return tags, margins
+
+    def _new_may_start(self, word: str, flags: str) -> bool:
+        """Whether ``word`` may start a name after an "O" (a function of the word alone:
+        ``flags`` come from the gazetteers), remembered per word form: most tokens of a
+        message are ordinary words that start none, and this test is all they cost."""
+        if len(self._may_start) >= _WORD_CACHE_SIZE:
+            self._may_start = {}
+        starts = could_start_name(word, flags) and not (not flags and self._built_from_words(word))
+        self._may_start[word] = starts
+        return starts
 
     def _built_from_words(self, word: str) -> bool:
         """A lower-case word on no list that is built from dictionary words ("tokenizer",

@@ -87,12 +87,70 @@ def has_any_folded(*stems: str) -> Prefilter:
     to them ("\u00e9": "\u00e9" and "\u00c9"), as for the accented Latin letters."""
     if not all(stem == folded(stem) for stem in stems):
         raise ValueError("has_any_folded: stems must be lower case")
-    search = literal_trie(stems).search
+    if "" in stems:  # the empty string is in every text
+        return lambda text: True
+    gate = _FOLDED_STEMS.register(stems)
 
     def check(text: str) -> bool:
-        return search(folded(text)) is not None
+        return gate in _FOLDED_STEMS.present(folded(text))
 
     return check
+
+
+class _StemScan:
+    """The stems of every :func:`has_any_folded` prefilter, found in one scan per text.
+
+    A message meets a dozen of these prefilters, and one trie search each cost ~1 us;
+    a search of the union of their stems from each place where a stem starts finds
+    which prefilters pass in ~3 us for all of them. The trie takes the longest stem
+    at a place, and every shorter stem starting there is a prefix of it, so the
+    prefilters passing at that place are those owning some prefix of it: exact."""
+
+    def __init__(self) -> None:
+        self._sets: list[frozenset[str]] = []
+        # (search of the union's trie, per longest stem: the prefilters it passes); None
+        # until the first scan after a registration.
+        self._union: tuple[Callable[..., re.Match[str] | None], dict[str, frozenset[int]]] | None = None
+        # The text last scanned, the union it was scanned with, and what it holds: one
+        # tuple, replaced whole, as for folded().
+        self._last: tuple[str, object, frozenset[int]] = ("", None, frozenset())
+
+    def register(self, stems: Iterable[str]) -> int:
+        self._sets.append(frozenset(stems))
+        self._union = None
+        return len(self._sets) - 1
+
+    def _build(self) -> tuple[Callable[..., re.Match[str] | None], dict[str, frozenset[int]]]:
+        owners: dict[str, set[int]] = {}
+        for gate, stems in enumerate(self._sets):
+            for stem in stems:
+                owners.setdefault(stem, set()).add(gate)
+        passes = {
+            stem: frozenset(g for end in range(1, len(stem) + 1) for g in owners.get(stem[:end], ()))
+            for stem in owners
+        }
+        union = (literal_trie(owners, longest=True).search, passes)
+        self._union = union
+        return union
+
+    def present(self, lowered: str) -> frozenset[int]:
+        """The prefilters (by number) one of whose stems occurs in ``lowered``."""
+        union = self._union or self._build()
+        last = self._last
+        if last[0] is lowered and last[1] is union:
+            return last[2]
+        search, passes = union
+        found: set[int] = set()
+        match = search(lowered)
+        while match is not None:
+            found |= passes[match.group()]
+            match = search(lowered, match.start() + 1)
+        result = frozenset(found)
+        self._last = (lowered, union, result)
+        return result
+
+
+_FOLDED_STEMS = _StemScan()
 
 
 def _is_word_char(char: str) -> bool:

@@ -97,14 +97,15 @@ _NEVER_NAMES = _word_set(
 _MONTHS = _word_set("january february march april may june july august september october november december")
 
 
-# Per word form: (blocked whatever its context, role word, ordinal suffix), for one
-# dictionary (``common``). Bounded: cleared when full, like the tagger's word caches.
-_WORD_BLOCKS: dict[str, tuple[bool, bool, bool]] = {}
+# Per word form: (blocked whatever its context, role word, ordinal suffix, verb of wishing
+# (see _wish_verb)), for one dictionary (``common``). Bounded: cleared when full, like the
+# tagger's word caches.
+_WORD_BLOCKS: dict[str, tuple[bool, bool, bool, bool]] = {}
 _WORD_BLOCKS_OWNER: list[frozenset[str]] = []
 _WORD_BLOCKS_SIZE = 50_000
 
 
-def _word_blocks(word: str, common: frozenset[str]) -> tuple[bool, bool, bool]:
+def _word_blocks(word: str, common: frozenset[str]) -> tuple[bool, bool, bool, bool]:
     """The parts of :func:`blocked_tokens` that depend on the word alone (cached: the
     same words recur in every message, their neighbours do not)."""
     if not _WORD_BLOCKS_OWNER or _WORD_BLOCKS_OWNER[0] is not common or len(_WORD_BLOCKS) >= _WORD_BLOCKS_SIZE:
@@ -122,7 +123,7 @@ def _word_blocks(word: str, common: frozenset[str]) -> tuple[bool, bool, bool]:
             or ("'" in lower and lower in common)
             or _is_code_word(word, common)
         )
-        facts = (always, lower in ROLE_WORDS, lower in _ORDINAL_SUFFIXES)
+        facts = (always, lower in ROLE_WORDS, lower in _ORDINAL_SUFFIXES, word.lower() in _WISH_VERBS)
         _WORD_BLOCKS[word] = facts
     return facts
 
@@ -133,21 +134,40 @@ def blocked_tokens(
     """Indexes of tokens that are never part of a name (identifiers, technical words, roles,
     pronoun contractions, ordinal suffixes)."""
     blocked: set[int] = set()
+    last = len(words) - 1
     for i, match in enumerate(matches):
         word = words[i]
         if not word[0].isalpha():
             continue
-        always, role_word, ordinal = _word_blocks(word, common)
+        always, role_word, ordinal, wish = _word_blocks(word, common)
+        if always:
+            blocked.add(i)
+            continue
+        start, end = match.span()
         if (
-            always
-            or (role_word and _ROLE_LABEL.match(text, match.end()) is not None)
+            (role_word and _ROLE_LABEL.match(text, end) is not None)
             or (ordinal and i > 0 and words[i - 1].isdigit())  # the "th" of "April 30 th"
-            or _glued(text, match.start(), match.end())
-            or (i + 1 < len(words) and words[i + 1].lower() in _CONTRACTION_TAILS and _contraction_head(words, i))
-            or (i + 1 < len(words) and _wish_verb(words, i))
+            # Between plain separators (most tokens) a token is glued to nothing.
+            or not (text[start - 1 : start] in _PLAIN_EDGES and text[end : end + 1] in _PLAIN_EDGES)
+            and _glued(text, start, end)
+            # Every contraction tail is at most three characters long: most words skip the lower().
+            or (
+                i < last
+                and len(words[i + 1]) <= 3
+                and words[i + 1].lower() in _CONTRACTION_TAILS
+                and _contraction_head(words, i)
+            )
+            or (wish and i < last and _wish_verb(words, i))
         ):
             blocked.add(i)
     return frozenset(blocked)
+
+
+# Characters that are no digit, joiner or "-": a token with one of these (or the text's
+# edge, "") on both sides is not _glued.
+_PLAIN_EDGES = frozenset([" ", "\n", "\t", ",", "!", "?", ";", "(", ")", '"', ""])
+if _PLAIN_EDGES & (_JOINERS | {"-"}):
+    raise ImportError("names: _PLAIN_EDGES must hold no joiner")
 
 
 # Pre-tokenised text splits contractions: "wo n ' t", "ai n't", "gon na", "wan na".
