@@ -61,9 +61,13 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         consumer = _start_embedded_consumer(ctx) if settings.queue == "embedded" else None
+        if ctx.db.checkpoints is not None:
+            ctx.db.checkpoints.start()
         try:
             yield
         finally:
+            if ctx.db.checkpoints is not None:
+                ctx.db.checkpoints.stop()
             if consumer is not None:
                 consumer.stop(graceful=True)
             limit_store.close()

@@ -21,6 +21,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from hushdesk.kit.wal_checkpoints import BackgroundCheckpoints, raise_autocheckpoint
+
 if TYPE_CHECKING:
     from hushdesk.context import AppContext
 
@@ -229,6 +231,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         def attach_gate(dbapi_connection: Any, record: Any) -> None:
             dbapi_connection.gate = gate
             _sqlite_pragmas(dbapi_connection, record)
+            raise_autocheckpoint(dbapi_connection)  # the server checkpoints off the request path (kit/wal_checkpoints)
 
         event.listen(engine, "connect", attach_gate)
         event.listen(engine, "begin", _sqlite_begin_immediate)
@@ -327,6 +330,9 @@ class Database:
         self._inline_engine = (
             self._loop_engine.execution_options(**{READONLY_OPTION: True}) if self._loop_engine else readonly_engine
         )
+        path = self.engine.url.database if self.dialect == "sqlite" else None
+        # Started by the server's lifespan; CLIs and workers leave checkpoints to SQLite (FALLBACK_PAGES).
+        self.checkpoints = BackgroundCheckpoints(path) if path and path != ":memory:" else None
 
     @property
     def dialect(self) -> str:
@@ -382,6 +388,8 @@ class Database:
             return conn.execute(statement, params).first()
 
     def dispose(self) -> None:
+        if self.checkpoints is not None:
+            self.checkpoints.stop()
         if self._loop_engine is not None:
             self._loop_engine.dispose()
         self.engine.dispose()

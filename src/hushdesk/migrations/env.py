@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from alembic import context
-from sqlalchemy import Connection
+from sqlalchemy import Connection, event, text
 
 from hushdesk.config import get_settings
 from hushdesk.db import make_null_pool_engine
@@ -41,9 +41,22 @@ def run() -> None:
         return
     url = config.get_main_option("sqlalchemy.url") or get_settings().resolved_database_url
     engine = make_null_pool_engine(url)
+    if engine.dialect.name == "sqlite":
+        # SQLite alters a table in batch mode by copying it and dropping the original; with foreign keys on,
+        # that drop fires every child table's ON DELETE CASCADE (a contact's flags, identities, orders would be
+        # deleted). Migrations run with them off and check every reference at the end instead.
+        event.listen(engine, "connect", _foreign_keys_off)
     with engine.connect() as conn:
         _run(conn)
+        if conn.dialect.name == "sqlite":
+            broken = conn.execute(text("PRAGMA foreign_key_check")).fetchall()
+            if broken:
+                raise RuntimeError(f"migration left broken references: {broken[:5]}")
     engine.dispose()
+
+
+def _foreign_keys_off(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA foreign_keys=OFF")
 
 
 run()

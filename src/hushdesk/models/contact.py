@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hushdesk.models.base import Base, IdPk, Timestamped, UTCDateTime, WorkspaceOwned, encrypted_pii, pii, plain
@@ -23,6 +23,13 @@ class Contact(IdPk, Timestamped, WorkspaceOwned, Base):
     phone_ct: Mapped[bytes | None] = mapped_column(LargeBinary, info=encrypted_pii("user.contact.phone"))
     locale: Mapped[str | None] = mapped_column(String(20), info=pii("user.preference.locale"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, info=plain())
+    # Set once the contact has any privacy flag or consent event (privacy.service sets it with the row, never
+    # clears it). Until then every processing check answers from the purposes' defaults without querying
+    # those tables: it ran for every ingested message (ADR 0010).
+    privacy_facts: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false(),
+        info=pii("user.privacy.preference", purpose="compliance", legal_basis="legal_obligation"),
+    )
 
 
 class ContactIdentity(IdPk, Timestamped, WorkspaceOwned, Base):

@@ -58,6 +58,7 @@ class _Facts:
 
 
 _FACTS_KEY = "privacy.facts"
+_NO_FACTS = _Facts((), {})
 
 
 def _facts_query() -> Select[Any]:
@@ -107,9 +108,17 @@ def check_processing(uow: UnitOfWork, contact_id: str | None, purpose: str) -> D
     spec = get_purpose(purpose)
     if contact_id is None or purpose in NEVER_BLOCKED:
         return Decision(True)
-    if uow.session.get(Contact, contact_id) is None:
+    contact = uow.session.get(Contact, contact_id)
+    if contact is None:
         return Decision(False, "erased")
-    facts = _facts(uow, contact_id)
+    if contact.privacy_facts:
+        facts = _facts(uow, contact_id)
+    else:
+        # No flag or consent was ever recorded: the defaults answer. Flushed as the query would have (autoflush):
+        # callers rely on that order (see _facts).
+        if uow.session.autoflush:
+            uow.session.flush()
+        facts = _NO_FACTS
     for kind, flag_purpose in facts.flags:
         if kind == "deactivated":
             return Decision(False, "deactivated")
@@ -139,6 +148,7 @@ def set_flag(uow: UnitOfWork, actor: Actor | None, contact: Contact, kind: str, 
     if purpose != ALL:
         get_purpose(purpose)
     _forget_facts(uow)
+    contact.privacy_facts = True
     flag = uow.session.execute(
         select(ProcessingFlag).where(ProcessingFlag.contact_id == contact.id, ProcessingFlag.kind == kind,
                                      ProcessingFlag.purpose == purpose)
@@ -179,6 +189,7 @@ def record_consent(uow: UnitOfWork, actor: Actor | None, contact: Contact, purpo
     if purpose not in PURPOSES or purpose in NEVER_BLOCKED or purpose == "support":
         raise ValidationFailed(f"consent does not apply to purpose {purpose!r}", code="invalid_purpose")
     _forget_facts(uow)
+    contact.privacy_facts = True
     event = ConsentEvent(id=new_id("ce"), workspace_id=contact.workspace_id, contact_id=contact.id, purpose=purpose,
                          granted=granted, source=source, request_id=request_id, created_at=utcnow())
     uow.session.add(event)
