@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +47,24 @@ def literal_trie(needles: Iterable[str], *, longest: bool = False) -> re.Pattern
         return f"(?:{body})?" if "" in node else body
 
     return re.compile(render(tree))
+
+
+def by_first_letter(alternatives: Sequence[str]) -> str:
+    """``"(?:a|b|...)"`` of regex ``alternatives``, grouped by their first letter:
+    ``"(?:o(?:rder)|a(?:ccount|cct)|...)"``. The same pattern, scanned faster.
+
+    Under re.IGNORECASE the engine tests every alternative at every place (no
+    first-character check), ~45 for the account words; grouped, it tests each first
+    letter once. Two alternatives with different first letters never match at one
+    place (with IGNORECASE neither: each of the four non-ASCII twins matches one ASCII
+    letter), so moving one before the other changes nothing; within a letter the
+    order is kept, and with it which alternative wins."""
+    if not all("a" <= alt[:1] <= "z" and alt[1:2] not in ("?", "*", "+", "{") for alt in alternatives):
+        raise ValueError("by_first_letter: every alternative must start with a lower-case ASCII letter")
+    groups: dict[str, list[str]] = {}
+    for alt in alternatives:
+        groups.setdefault(alt[0], []).append(alt[1:])
+    return "(?:" + "|".join(f"{letter}(?:{'|'.join(rests)})" for letter, rests in groups.items()) + ")"
 
 
 def has_any(*needles: str) -> Prefilter:
