@@ -226,6 +226,11 @@ class RegexRecognizer:
     needs: re.Pattern[str] | None = None
     # A second, finer necessary condition (a word the pattern needs): see has_any.
     prefilter: Prefilter | None = None
+    # A one-character pattern that matches the first character of every match (e.g. a
+    # digit): the scan starts at its first occurrence. A pattern led by a look-behind is
+    # otherwise tried at every place before it; the look-behind and "\b" still see the
+    # text before the start (finditer's ``pos`` is not a slice).
+    first: re.Pattern[str] | None = None
 
     @property
     def labels(self) -> frozenset[str]:
@@ -234,15 +239,25 @@ class RegexRecognizer:
     def find(self, text: str) -> Iterable[Candidate]:
         # A plain function returning a list, not a generator: most texts fail a prefilter,
         # and creating and exhausting a generator for nothing cost more than the test.
-        needs = self.needs
-        if needs is not None and needs.search(text) is None:
-            return ()
+        needs, first = self.needs, self.first
+        start = 0
+        if needs is not None:
+            hit = needs.search(text)
+            if hit is None:
+                return ()
+            if first is needs:
+                start = hit.start()
         prefilter = self.prefilter
         if prefilter is not None and not prefilter(text):
             return ()
+        if first is not None and first is not needs:
+            hit = first.search(text)
+            if hit is None:
+                return ()  # no match can begin anywhere
+            start = hit.start()
         found: list[Candidate] = []
         group, validate = self.group, self.validate
-        for match in self.pattern.finditer(text):
+        for match in self.pattern.finditer(text, start):
             value = match.group(group)
             if not value:
                 continue

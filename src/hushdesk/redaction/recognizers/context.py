@@ -9,7 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from hushdesk.redaction.recognizers.base import HAS_DIGIT, Prefilter, folded, has_any, has_any_folded
+from hushdesk.redaction.recognizers.base import (
+    HAS_DIGIT,
+    Prefilter,
+    by_first_letter,
+    folded,
+    has_any,
+    has_any_folded,
+)
 from hushdesk.redaction.types import (
     ACCOUNT_ID,
     ADDRESS,
@@ -51,6 +58,11 @@ def _line_ends_with(text: str, words: tuple[str, ...]) -> bool:
     return any(line.rstrip(" \t").removesuffix(",").endswith(words) for line in folded(text).split("\n")[:-1])
 
 
+_INTRODUCTIONS = (
+    *("my name is", "my name's", "name is", "i am called", "call me", "this is", "i'm", "i am", "signed"),
+    *("speak(?:ing)? (?:to|with)", "ask for", "assigned to", "cc'?d?", "attn:?", "attention:?"),
+)
+
 # (pattern, score, reason, prefilter); group 1 is the name. A prefilter is a cheap
 # necessary condition of its pattern (a word or character it cannot match without):
 # most messages skip most of these scans.
@@ -63,10 +75,7 @@ _PERSON_PATTERNS: tuple[tuple[re.Pattern[str], float, str, Prefilter], ...] = (
         has_any("Mr", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Dame", "Madam", "Mme", "Herr", "Frau", "Sr"),
     ),
     (
-        re.compile(
-            rf"(?i:\b(?:my name is|my name's|name is|i am called|call me|this is|i'm|i am|signed|"
-            rf"speak(?:ing)? (?:to|with)|ask for|assigned to|cc'?d?|attn:?|attention:?))[ \t]+({_FULL_NAME})"
-        ),
+        re.compile(rf"(?i:\b{by_first_letter(_INTRODUCTIONS)})[ \t]+({_FULL_NAME})"),
         0.75,
         "self-introduction or hand-off phrase",
         has_any_folded(
@@ -222,8 +231,13 @@ def _may_hold_age(text: str) -> bool:
     return HAS_DIGIT.search(text) is not None and _AGE_WORDS.search(folded(text)) is not None
 
 
+# The end of every _MEDICATION match: the dose's last digit, its unit and a word boundary.
+# Digit-led, so scanned quickly; most digits in support messages are no dose.
+_DOSE = re.compile(r"\d\s?(?:mg|mcg|µg|g|ml|iu|units)\b")
+
+
 def _may_hold_medication(text: str) -> bool:
-    return HAS_DIGIT.search(text) is not None  # a dose
+    return _DOSE.search(text) is not None
 
 
 # Each condition or drug of _CONDITIONS contains one of these ("migraine" covers

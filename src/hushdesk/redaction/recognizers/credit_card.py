@@ -32,6 +32,7 @@ CREDIT_CARD_RECOGNIZER = RegexRecognizer(
     validate=_score_card,
     reason="13-19 digits with a known issuer prefix and a valid Luhn checksum",
     needs=HAS_DIGIT,
+    first=HAS_DIGIT,  # _CARD begins with a digit
 )
 
 # A long digit run right after the word "card" is a card number even when its

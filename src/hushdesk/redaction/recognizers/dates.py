@@ -160,5 +160,6 @@ BARE_YEAR_RECOGNIZER = RegexRecognizer(
     validate=_score_bare_year,
     reason="a year",
     needs=HAS_DIGIT,
+    first=HAS_DIGIT,  # _BARE_YEAR begins with a digit
     prefilter=_may_hold_year,
 )

@@ -100,6 +100,7 @@ SSN_RECOGNIZER = RegexRecognizer(
     validate=_score_ssn,
     reason="US SSN/ITIN shape outside never-issued ranges",
     needs=HAS_DIGIT,
+    first=HAS_DIGIT,  # _SSN begins with a digit
 )
 
 # --- UK National Insurance number: two prefix letters (with exclusions), six digits, A-D.

@@ -24,6 +24,8 @@ _PHONE = re.compile(
     r"(?:\s?(?:x|ext\.?|extension)\s?\d{1,6})?"
     r"(?![\w@%$€£]|[.,/:-]\d)"
 )
+# What a match of _PHONE begins with: "+", "00", "(" or a digit of a group.
+_FIRST = re.compile(r"[+(\d]")
 _CONTEXT = re.compile(
     r"\b(?:phone|tel|telephone|mobile|cell|cellphone|fax|call|text|sms|whats\s?app|"
     r"number|no\.?|contact|reach|dial|desk|office|home|work|landline|ph)\b"
@@ -74,4 +76,5 @@ PHONE_RECOGNIZER = RegexRecognizer(
     validate=_phone_score,
     reason="phone-shaped digits accepted by libphonenumber",
     needs=HAS_DIGIT,
+    first=_FIRST,
 )
