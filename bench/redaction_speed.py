@@ -55,8 +55,14 @@ def messages(count: int = 200) -> list[str]:
         first, last = _FIRST[i % len(_FIRST)], _LAST[(i * 7) % len(_LAST)]
         out.append(
             _TEMPLATES[i % len(_TEMPLATES)].format(
-                first=first, last=last, lfirst=first.lower(), llast=last.lower(), n=10 + i, nn=i % 100,
-                day=1 + i % 28, street=_STREETS[i % len(_STREETS)],
+                first=first,
+                last=last,
+                lfirst=first.lower(),
+                llast=last.lower(),
+                n=10 + i,
+                nn=i % 100,
+                day=1 + i % 28,
+                street=_STREETS[i % len(_STREETS)],
             )
         )
     return out

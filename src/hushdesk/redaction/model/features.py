@@ -247,6 +247,58 @@ def context_features(view: TokenView, i: int, prev_tag: str) -> list[str]:
     ]
 
 
+# Inference splits context_features in two (the same features; the weights are integers,
+# so how they are grouped into sums cannot change a score): the ones set by the token,
+# the previous tag, the line start and the text's casing, whose summed weights the tagger
+# caches, and the ones set by the neighbouring tokens.
+_SENTENCE_ENDS = frozenset({".", "!", "?", ":", '"', "<s>"})
+
+
+def starts_sentence(view: TokenView, i: int) -> bool:
+    """The ``starts`` of :func:`context_features`."""
+    return view.line_starts[i] or (view.lowers[i - 1] if i > 0 else "<s>") in _SENTENCE_ENDS
+
+
+def own_features(word_shape: str, flags: str, lower: str, prev_tag: str, starts: bool, casing: str) -> list[str]:
+    """The features of :func:`context_features` that no neighbouring token sets."""
+    return [
+        f"sg={word_shape}|{flags}|{starts}",
+        f"st={starts}|{word_shape}",
+        f"cs={casing}|{word_shape}|{flags}",
+        f"pt={prev_tag}",
+        f"pts={prev_tag}|{word_shape}|{flags}",
+        f"pwt={prev_tag}|{lower}",
+    ]
+
+
+def neighbour_features(view: TokenView, i: int) -> list[str]:
+    """The other features of :func:`context_features`."""
+    lowers, shapes, flag_list = view.lowers, view.shapes, view.flags
+    lower = lowers[i]
+    word_shape = shapes[i]
+    flags = flag_list[i]
+    n = len(lowers)
+    if i > 0:
+        prev_lower, prev_shape, prev_flags = lowers[i - 1], shapes[i - 1], flag_list[i - 1]
+    else:
+        prev_lower = prev_shape = prev_flags = "<s>"
+    if i + 1 < n:
+        next_lower, next_shape, next_flags = lowers[i + 1], shapes[i + 1], flag_list[i + 1]
+    else:
+        next_lower = next_shape = next_flags = "</s>"
+    return [
+        f"pw={prev_lower}",
+        f"nw={next_lower}",
+        f"pw2={lowers[i - 2] if i > 1 else '<s>'}",
+        f"nw2={lowers[i + 2] if i + 2 < n else '</s>'}",
+        f"ps={prev_shape}|{word_shape}",
+        f"ns={word_shape}|{next_shape}",
+        f"ng={flags}|{next_flags}",
+        f"pg={prev_flags}|{flags}",
+        f"pww={prev_lower}|{lower}",
+    ]
+
+
 def token_features(view: TokenView, i: int, prev_tag: str, prev2_tag: str) -> list[str]:
     """Every feature of token ``i`` (training uses this; inference splits it to cache the word part).
 

@@ -18,7 +18,9 @@ from hushdesk.redaction.model.features import (
     TAGS,
     Gazetteers,
     TokenView,
-    context_features,
+    neighbour_features,
+    own_features,
+    starts_sentence,
     token_view,
     word_features,
 )
@@ -57,9 +59,11 @@ class PerceptronTagger:
         self.values = values
         self.scale = scale  # weights may be stored as integers times ``scale``
         self.gazetteers = gazetteers
-        # Summed weights of the word-only features, per word form (bounded, rebuilt
-        # when full; a lost entry under a thread race is only recomputed).
-        self._word_scores: dict[str, list[float]] = {}
+        # Summed weights of the features set by the token alone and its own context (see
+        # features.own_features), per (word form, previous tag, line or sentence start,
+        # casing of the text) (bounded, rebuilt when full; a lost entry under a thread
+        # race is only recomputed).
+        self._own_scores: dict[tuple[str, str, bool, str], list[float]] = {}
         self._derived: dict[str, bool] = {}  # per unlisted lower-case word: built from dictionary words?
         self._may_start: dict[str, bool] = {}  # per word form: may it start a name? (see _new_may_start)
 
@@ -99,7 +103,7 @@ class PerceptronTagger:
             if len(allowed) == 1:  # forced ("." or "-" after a name): scoring could not change it
                 tag, margin = TAGS[allowed[0]], 1.0
             else:
-                scores = _score(index, values, context_features(view, i, prev_tag), self._word_part(view, i))
+                scores = _score(index, values, neighbour_features(view, i), self._own_part(view, i, prev_tag))
                 best = max(allowed, key=scores.__getitem__)
                 others = [scores[k] for k in allowed if k != best]
                 margin = (scores[best] - max(others)) / self.scale
@@ -135,15 +139,20 @@ class PerceptronTagger:
             self._derived[word] = known
         return known
 
-    def _word_part(self, view: TokenView, i: int) -> list[float]:
-        word = view.words[i]
-        cached = self._word_scores.get(word)
+    def _own_part(self, view: TokenView, i: int, prev_tag: str) -> list[float]:
+        """Summed weights of the token's word features and own context features. The shipped
+        weights are integers, so summing these apart from the rest changes no score."""
+        starts = starts_sentence(view, i)
+        key = (view.words[i], prev_tag, starts, view.casing)
+        cached = self._own_scores.get(key)
         if cached is None:
-            if len(self._word_scores) >= _WORD_CACHE_SIZE:
-                self._word_scores = {}
-            features = word_features(view.lowers[i], view.shapes[i], view.flags[i])
+            if len(self._own_scores) >= _WORD_CACHE_SIZE:
+                self._own_scores = {}
+            lower, word_shape, flags = view.lowers[i], view.shapes[i], view.flags[i]
+            features = word_features(lower, word_shape, flags)
+            features += own_features(word_shape, flags, lower, prev_tag, starts, view.casing)
             cached = _score(self.index, self.values, features, _ZERO)
-            self._word_scores[word] = cached
+            self._own_scores[key] = cached
         return cached
 
 

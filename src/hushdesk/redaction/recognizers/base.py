@@ -144,8 +144,7 @@ class _StemScan:
             for stem in stems:
                 owners.setdefault(stem, set()).add(gate)
         passes = {
-            stem: frozenset(g for end in range(1, len(stem) + 1) for g in owners.get(stem[:end], ()))
-            for stem in owners
+            stem: frozenset(g for end in range(1, len(stem) + 1) for g in owners.get(stem[:end], ())) for stem in owners
         }
         union = (literal_trie(owners, longest=True).search, passes)
         self._union = union

@@ -148,8 +148,10 @@ def blocked_tokens(
             (role_word and _ROLE_LABEL.match(text, end) is not None)
             or (ordinal and i > 0 and words[i - 1].isdigit())  # the "th" of "April 30 th"
             # Between plain separators (most tokens) a token is glued to nothing.
-            or not (text[start - 1 : start] in _PLAIN_EDGES and text[end : end + 1] in _PLAIN_EDGES)
-            and _glued(text, start, end)
+            or (
+                not (text[start - 1 : start] in _PLAIN_EDGES and text[end : end + 1] in _PLAIN_EDGES)
+                and _glued(text, start, end)
+            )
             # Every contraction tail is at most three characters long: most words skip the lower().
             or (
                 i < last

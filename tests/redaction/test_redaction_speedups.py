@@ -1,0 +1,70 @@
+"""The engine's shortcuts compute exactly what the plain code computes."""
+
+from __future__ import annotations
+
+import random
+import re
+
+from hushdesk.redaction.model.features import (
+    TAGS,
+    TOKEN,
+    context_features,
+    neighbour_features,
+    own_features,
+    starts_sentence,
+    token_view,
+)
+from hushdesk.redaction.model.tagger import shared_tagger
+from hushdesk.redaction.recognizers.base import by_first_letter, folded, has_any_folded, literal_trie
+
+_TEXTS = (
+    "Hi, this is Jordan Miles. My order HD-12 never arrived; email me at jordan.miles12@example.com",
+    'thanks!\nRegards,\nPriya Sharma\n"quoted" Dr. Emily Stone: see you Monday',
+    "KEVIN SMITH CALLED ABOUT THE INVOICE",
+    "i wonder if iDubbbz plays . when he is not filming ? ok",
+)
+
+
+def test_split_context_features_are_the_context_features() -> None:
+    gazetteers = shared_tagger().gazetteers
+    for text in _TEXTS:
+        words = TOKEN.findall(text)
+        view = token_view(words, [i == 0 for i in range(len(words))], gazetteers)
+        for i in range(len(words)):
+            starts = starts_sentence(view, i)
+            for prev_tag in TAGS:
+                split = own_features(view.shapes[i], view.flags[i], view.lowers[i], prev_tag, starts, view.casing)
+                split += neighbour_features(view, i)
+                assert sorted(split) == sorted(context_features(view, i, prev_tag)), (text, i, prev_tag)
+
+
+def test_shipped_weights_are_integers() -> None:
+    # The tagger sums a token's cached part and the rest apart: exact only for integers.
+    assert all(type(value) is int for value in shared_tagger().values)
+
+
+def test_shared_stem_scan_agrees_with_one_search_per_prefilter() -> None:
+    rng = random.Random(7)
+    alphabet = "abcdeilmnorst ./-"
+    stem_sets = [
+        tuple({"".join(rng.choice(alphabet[:8]) for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 6))})
+        for _ in range(12)
+    ]
+    checks = [has_any_folded(*stems) for stems in stem_sets]
+    for _ in range(400):
+        text = "".join(rng.choice(alphabet + "ABCDE\u212a\u0130") for _ in range(rng.randint(0, 40)))
+        for stems, check in zip(stem_sets, checks, strict=True):
+            expected = literal_trie(stems).search(folded(text)) is not None
+            assert check(text) == expected, (stems, text)
+
+
+def test_grouping_alternatives_by_first_letter_keeps_every_match() -> None:
+    words = ("ref", "reference", "refund", "card", "gift card", "case", "a/c", "acct", "member(?:ship)?", "cc'?d?")
+    plain = re.compile(rf"\b(?:{'|'.join(words)})\w*", re.IGNORECASE)
+    grouped = re.compile(rf"\b{by_first_letter(words)}\w*", re.IGNORECASE)
+    rng = random.Random(11)
+    pieces = ("ref", "erence", "und", "card", "gift ", "case", "a/c", "acct", "member", "ship", "cc'd", " ", "X")
+    pieces += ("\u212a",)  # the Kelvin sign matches "k" under IGNORECASE
+    for _ in range(2000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        assert [m.span() for m in plain.finditer(text)] == [m.span() for m in grouped.finditer(text)], text
