@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from hushdesk.redaction.recognizers.base import HAS_DIGIT, has_any_folded, has_any_word
+from hushdesk.redaction.recognizers.base import first_digit, has_any_folded, has_any_word
 from hushdesk.redaction.types import ADDRESS, Candidate
 
 _STREET_TYPES = (
@@ -110,7 +110,7 @@ _HAS_STREET_WORD = has_any_folded(*_STREET_WORDS)
 
 
 def _may_hold_street(text: str) -> bool:
-    if HAS_DIGIT.search(text) is None:
+    if first_digit(text) < 0:
         return False
     return _HAS_STREET_TYPE(text) or _HAS_STREET_WORD(text)
 
@@ -239,7 +239,7 @@ class CuedAddressRecognizer:
             if not any(ch.isdigit() for ch in value) or len(value) < 6:
                 continue  # "meet me at the Cafe": no number, no postal address
             yield Candidate(start, start + len(value), ADDRESS, 0.8, self.name, "address announced by its context")
-        if HAS_DIGIT.search(text) is None:  # a postal line starts with a house number
+        if first_digit(text) < 0:  # a postal line starts with a house number
             return
         for line in _POSTAL_LINE.finditer(text):
             start = line.start(1)
@@ -261,7 +261,7 @@ class PostcodeRecognizer:
     labels = frozenset({ADDRESS})
 
     def find(self, text: str) -> Iterable[Candidate]:
-        if HAS_DIGIT.search(text) is None:
+        if first_digit(text) < 0:
             return
         for match in _POSTCODE.finditer(text):
             yield Candidate(match.start(), match.end(), ADDRESS, 0.85, self.name, "UK or Canadian postal code")

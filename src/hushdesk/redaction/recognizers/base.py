@@ -18,6 +18,21 @@ Prefilter = Callable[[str], bool]
 
 HAS_DIGIT = re.compile(r"\d")
 HAS_AT = re.compile(r"@")
+# The text last searched for a digit, with the first digit's index (-1: none): a dozen
+# recognizers ask it of each message. One tuple, replaced whole (see folded()).
+_last_digit: tuple[str, int] = ("", -1)
+
+
+def first_digit(text: str) -> int:
+    """Index of the first digit (what HAS_DIGIT finds) in ``text``, or -1."""
+    global _last_digit
+    last = _last_digit
+    if last[0] is text:
+        return last[1]
+    hit = HAS_DIGIT.search(text)
+    result = -1 if hit is None else hit.start()
+    _last_digit = (text, result)
+    return result
 
 
 def literal_trie(needles: Iterable[str], *, longest: bool = False) -> re.Pattern[str]:
@@ -241,11 +256,15 @@ class RegexRecognizer:
         needs, first = self.needs, self.first
         start = 0
         if needs is not None:
-            hit = needs.search(text)
-            if hit is None:
+            if needs is HAS_DIGIT:
+                found_at = first_digit(text)
+            else:
+                hit = needs.search(text)
+                found_at = -1 if hit is None else hit.start()
+            if found_at < 0:
                 return ()
             if first is needs:
-                start = hit.start()
+                start = found_at
         prefilter = self.prefilter
         if prefilter is not None and not prefilter(text):
             return ()

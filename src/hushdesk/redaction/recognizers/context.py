@@ -10,9 +10,9 @@ import re
 from collections.abc import Iterable
 
 from hushdesk.redaction.recognizers.base import (
-    HAS_DIGIT,
     Prefilter,
     by_first_letter,
+    first_digit,
     folded,
     has_any,
     has_any_folded,
@@ -228,7 +228,7 @@ _AGE_WORDS = re.compile(r"y(?:ea)?rs?[- ]old|aged?:?[ \t]+\d")
 
 
 def _may_hold_age(text: str) -> bool:
-    return HAS_DIGIT.search(text) is not None and _AGE_WORDS.search(folded(text)) is not None
+    return first_digit(text) >= 0 and _AGE_WORDS.search(folded(text)) is not None
 
 
 # The end of every _MEDICATION match: the dose's last digit, its unit and a word boundary.
