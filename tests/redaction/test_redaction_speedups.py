@@ -5,6 +5,9 @@ from __future__ import annotations
 import random
 import re
 
+import pytest
+
+from hushdesk.redaction import normalize
 from hushdesk.redaction.model.features import (
     TAGS,
     TOKEN,
@@ -15,6 +18,7 @@ from hushdesk.redaction.model.features import (
     token_view,
 )
 from hushdesk.redaction.model.tagger import shared_tagger
+from hushdesk.redaction.recognizers import context
 from hushdesk.redaction.recognizers.base import by_first_letter, folded, has_any_folded, literal_trie
 
 _TEXTS = (
@@ -68,3 +72,37 @@ def test_grouping_alternatives_by_first_letter_keeps_every_match() -> None:
     for _ in range(2000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
         assert [m.span() for m in plain.finditer(text)] == [m.span() for m in grouped.finditer(text)], text
+
+
+def test_line_gates_agree_with_splitting_the_lines() -> None:
+    def starts(text: str, words: tuple[str, ...]) -> bool:
+        return any(line.lstrip(" \t").startswith(words) for line in folded(text).split("\n"))
+
+    def ends(text: str, words: tuple[str, ...]) -> bool:
+        return any(line.rstrip(" \t").removesuffix(",").endswith(words) for line in folded(text).split("\n")[:-1])
+
+    greeting = context._line_starting_with(context._GREETING_STARTS)
+    sign_off = context._line_ending_with(context._SIGN_OFF_ENDS)
+    rng = random.Random(3)
+    pieces = ("hi", "Hello", "good ", "GOOD", " ", "\t", "\n", ",", "regards", "Best", "thank you", "br", "x", "\r")
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        assert greeting(text) == starts(text, context._GREETING_STARTS), repr(text)
+        assert sign_off(text) == ends(text, context._SIGN_OFF_ENDS), repr(text)
+
+
+def test_rewrite_gate_skips_only_texts_that_would_not_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(5)
+    pieces = ("john", " at ", "(at)", "[ at ]", "<AT>", "@", " @ ", "example", ".", " dot ", "[dot]", "{ Punto }")
+    pieces += ("com", "uk", "noon", "12", " ", "x", "-", "arroba", " point ", "\n")
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 9))) for _ in range(6_000)]
+    ats = ("@", " @", "@ ", " at ", " AT ", "(at)", " [ at ] ", "<arroba>", "at", " at", "{at} ")
+    dots = (".", " dot ", "[dot]", " (DOT) ", "dot", " . ", "<punto>", " point ")
+    for _ in range(6_000):  # address-shaped: local, at, labels, dots, a last label
+        labels = [rng.choice(("example", "ex-1", "mail", "co", "12", "x")) for _ in range(rng.randint(1, 3))]
+        domain = "".join(label + rng.choice(dots) for label in labels) + rng.choice(("com", "uk", "noon", "c0m", ""))
+        text = rng.choice(("", "mail ", "at 14:30 ", "x.")) + rng.choice(("john", "j.doe", "a+b", "")) + rng.choice(ats)
+        texts.append(text + domain + rng.choice(("", ".", " please", "x", "\n")))
+    gated = [normalize._rewrite_spelled_emails(text) for text in texts]
+    monkeypatch.setattr(normalize, "_MAY_REWRITE", re.compile(""))  # matches every text
+    assert gated == [normalize._rewrite_spelled_emails(text) for text in texts]

@@ -39,6 +39,15 @@ _PLAIN_TLDS = frozenset(
     | {"at", "se", "no", "dk", "fi", "pl", "pt", "br", "in", "au", "ca", "us", "info", "biz", "me"}
 )
 _QUICK_OBFUSCATION_CHECK = re.compile(r"\b(?:at|arroba)\b|@\s|\s@", re.IGNORECASE)
+# What a rewritten address holds, by the form of its "at": a bracketed at word; a spaced
+# at word, then a domain label and a dot; "@" with white space beside it; a bare "@"
+# (rewritten only if the address holds white space or a bracket: a bracketed or spaced
+# dot word). Most texts with a plain " at " ("at 14:30") hold none of these, and the
+# scan for _SPELLED_EMAIL is the costly part.
+_MAY_REWRITE = re.compile(
+    rf"{_AT_WORD}\s*[\])}}>]|\s{_AT_WORD}\s+{_LABEL}{_DOT}|@\s|\s@|{_DOT_WORD}\s*[\])}}>]|\s{_DOT_WORD}\s",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -116,7 +125,7 @@ def _plain_words_only(match: re.Match[str]) -> bool:
 
 def _rewrite_spelled_emails(text: str) -> tuple[str, list[int], list[int]] | None:
     """Rewrite "john [at] example [dot] com" to "john@example.com"."""
-    if not _QUICK_OBFUSCATION_CHECK.search(text):
+    if not _QUICK_OBFUSCATION_CHECK.search(text) or not _MAY_REWRITE.search(text):
         return None
     out: list[str] = []
     starts: list[int] = []

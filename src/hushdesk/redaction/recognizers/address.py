@@ -112,7 +112,8 @@ _HAS_STREET_WORD = has_any_folded(*_STREET_WORDS)
 def _may_hold_street(text: str) -> bool:
     if first_digit(text) < 0:
         return False
-    return _HAS_STREET_TYPE(text) or _HAS_STREET_WORD(text)
+    # The stems first: their scan is shared with the other prefilters (either passes).
+    return _HAS_STREET_WORD(text) or _HAS_STREET_TYPE(text)
 
 
 class StreetAddressRecognizer:

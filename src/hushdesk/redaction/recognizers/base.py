@@ -84,6 +84,9 @@ def by_first_letter(alternatives: Sequence[str]) -> str:
 
 def has_any(*needles: str) -> Prefilter:
     """Prefilter of a case-sensitive pattern that cannot match without one of ``needles``."""
+    if len(needles) == 1:  # ":": a substring test is ~5x faster than a regex search
+        needle = needles[0]
+        return lambda text: needle in text
     search = literal_trie(needles).search
 
     def check(text: str) -> bool:

@@ -47,15 +47,18 @@ _SIGN_OFF_ENDS: tuple[str, ...] = ("regards", "best", "thanks", "thank you", "ch
 _SIGN_OFF_ENDS += ("talk soon", "br", "best wishes")
 
 
-def _line_starts_with(text: str, words: tuple[str, ...]) -> bool:
-    """Some line starts (after spaces and tabs) with one of ``words``, in any case."""
-    return any(line.lstrip(" \t").startswith(words) for line in folded(text).split("\n"))
+def _line_starting_with(words: tuple[str, ...]) -> Prefilter:
+    """Prefilter: some line starts (after spaces and tabs) with one of ``words``, in any
+    case. (One regex search of the folded text; no word starts with a space or tab.)"""
+    search = re.compile(rf"(?m:^)[ \t]*(?:{'|'.join(map(re.escape, words))})").search
+    return lambda text: search(folded(text)) is not None
 
 
-def _line_ends_with(text: str, words: tuple[str, ...]) -> bool:
-    """Some line that a newline ends closes with one of ``words`` (in any case), then an
-    optional comma, spaces and tabs."""
-    return any(line.rstrip(" \t").removesuffix(",").endswith(words) for line in folded(text).split("\n")[:-1])
+def _line_ending_with(words: tuple[str, ...]) -> Prefilter:
+    """Prefilter: some line that a newline ends closes with one of ``words`` (in any
+    case), then an optional comma, spaces and tabs. (Every word ends with a letter.)"""
+    search = re.compile(rf"(?:{'|'.join(map(re.escape, words))}),?[ \t]*\n").search
+    return lambda text: search(folded(text)) is not None
 
 
 _INTRODUCTIONS = (
@@ -99,7 +102,7 @@ _PERSON_PATTERNS: tuple[tuple[re.Pattern[str], float, str, Prefilter], ...] = (
         ),
         0.8,
         "greeting or thanks addressed to a name",
-        lambda text: _line_starts_with(text, _GREETING_STARTS),
+        _line_starting_with(_GREETING_STARTS),
     ),
     (
         re.compile(
@@ -109,7 +112,7 @@ _PERSON_PATTERNS: tuple[tuple[re.Pattern[str], float, str, Prefilter], ...] = (
         ),
         0.85,
         "name on the line after a sign-off",
-        lambda text: _line_ends_with(text, _SIGN_OFF_ENDS),
+        _line_ending_with(_SIGN_OFF_ENDS),
     ),
     (
         re.compile(rf"(?m:^[ \t]*[-\u2014\u2013~]{{1,2}}[ \t]*({_FULL_NAME})[ \t]*$)"),
