@@ -85,6 +85,8 @@ def _balanced_opening(text: str, start: int, closing: int) -> bool:
 def merge_same_label(findings: list[Finding], text: str) -> list[Finding]:
     """Union overlapping findings of one label ("Dr. Emily Stone" from a cue and
     "Emily Stone" from the tagger are one name), keeping the best evidence."""
+    if len(findings) < 2:  # most messages: nothing to merge
+        return list(findings)
     by_start = sorted(findings, key=lambda f: (f.label, f.start, -f.end))
     merged: list[Finding] = []
     for finding in by_start:
@@ -116,6 +118,8 @@ def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
     longer span.
     """
     candidates = list(findings)
+    if len(candidates) < 2:  # a lone finding overlaps nothing
+        return candidates
     dates = [f for f in candidates if f.label == DATE]
     if dates:  # "April 1, 2023": the month is not the person "April", whatever the scores
         candidates = [f for f in candidates if f.label == DATE or not _strictly_inside_any(f, dates)]
@@ -224,7 +228,10 @@ class RedactionEngine:
         if candidate.score < config.threshold_for(candidate.label):
             return None
         text = normalised.original
-        start, end = normalised.to_original(candidate.start, candidate.end)
+        if normalised.starts:
+            start, end = normalised.to_original(candidate.start, candidate.end)
+        else:  # the text did not change (most messages): the offsets are the original's
+            start, end = candidate.start, candidate.end
         start, end = _trim(text, start, end)
         if start >= end:
             return None

@@ -97,35 +97,39 @@ _NEVER_NAMES = _word_set(
 _MONTHS = _word_set("january february march april may june july august september october november december")
 
 
-# Per word form: (blocked whatever its context, role word, ordinal suffix, verb of wishing
-# (see _wish_verb)), for one dictionary (``common``). Bounded: cleared when full, like the
-# tagger's word caches.
-_WORD_BLOCKS: dict[str, tuple[bool, bool, bool, bool]] = {}
+# Per word form: (starts with a letter, blocked whatever its context, role word, ordinal
+# suffix, verb of wishing (see _wish_verb)), for one dictionary (``common``). Bounded:
+# cleared when full, like the tagger's word caches.
+_WordBlocks = tuple[bool, bool, bool, bool, bool]
+_WORD_BLOCKS: dict[str, _WordBlocks] = {}
 _WORD_BLOCKS_OWNER: list[frozenset[str]] = []
 _WORD_BLOCKS_SIZE = 50_000
+_NOT_A_WORD: _WordBlocks = (False, False, False, False, False)
 
 
-def _word_blocks(word: str, common: frozenset[str]) -> tuple[bool, bool, bool, bool]:
-    """The parts of :func:`blocked_tokens` that depend on the word alone (cached: the
-    same words recur in every message, their neighbours do not)."""
+def _word_blocks_cache(common: frozenset[str]) -> dict[str, _WordBlocks]:
     if not _WORD_BLOCKS_OWNER or _WORD_BLOCKS_OWNER[0] is not common or len(_WORD_BLOCKS) >= _WORD_BLOCKS_SIZE:
         _WORD_BLOCKS.clear()
         _WORD_BLOCKS_OWNER[:] = [common]
-    facts = _WORD_BLOCKS.get(word)
-    if facts is None:
-        lower = fold(word)
-        # "I", "I'm", "We're", "Don't" (a contraction of ordinary words) are never part of a
-        # name: "Hi, I'm Zofia" names Zofia.
-        always = (
-            lower in TECH_WORDS
-            or lower == "i"
-            or lower in _NEVER_NAMES
-            or ("'" in lower and lower in common)
-            or _is_code_word(word, common)
-        )
-        facts = (always, lower in ROLE_WORDS, lower in _ORDINAL_SUFFIXES, word.lower() in _WISH_VERBS)
-        _WORD_BLOCKS[word] = facts
-    return facts
+    return _WORD_BLOCKS
+
+
+def _word_blocks(word: str, common: frozenset[str]) -> _WordBlocks:
+    """The parts of :func:`blocked_tokens` that depend on the word alone (cached: the
+    same words recur in every message, their neighbours do not)."""
+    if not word[0].isalpha():
+        return _NOT_A_WORD
+    lower = fold(word)
+    # "I", "I'm", "We're", "Don't" (a contraction of ordinary words) are never part of a
+    # name: "Hi, I'm Zofia" names Zofia.
+    always = (
+        lower in TECH_WORDS
+        or lower == "i"
+        or lower in _NEVER_NAMES
+        or ("'" in lower and lower in common)
+        or _is_code_word(word, common)
+    )
+    return (True, always, lower in ROLE_WORDS, lower in _ORDINAL_SUFFIXES, word.lower() in _WISH_VERBS)
 
 
 def blocked_tokens(
@@ -135,15 +139,18 @@ def blocked_tokens(
     pronoun contractions, ordinal suffixes)."""
     blocked: set[int] = set()
     last = len(words) - 1
-    for i, match in enumerate(matches):
-        word = words[i]
-        if not word[0].isalpha():
+    cache = _word_blocks_cache(common)
+    for i, word in enumerate(words):
+        facts = cache.get(word)
+        if facts is None:
+            facts = cache[word] = _word_blocks(word, common)
+        is_word, always, role_word, ordinal, wish = facts
+        if not is_word:
             continue
-        always, role_word, ordinal, wish = _word_blocks(word, common)
         if always:
             blocked.add(i)
             continue
-        start, end = match.span()
+        start, end = matches[i].span()
         if (
             (role_word and _ROLE_LABEL.match(text, end) is not None)
             or (ordinal and i > 0 and words[i - 1].isdigit())  # the "th" of "April 30 th"
