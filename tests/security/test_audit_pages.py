@@ -56,7 +56,7 @@ def test_officer_sees_who_viewed_a_customer_and_exports(web: TestClient, world: 
 
 def test_csv_export_defuses_formulas(world: World) -> None:
     with world.ctx.unit_of_work() as uow:
-        event = record(uow.session, world.owner.actor, "contact.viewed", target_type="contact",
-                       target_id="=HYPERLINK(1)")
+        record(uow.session, world.owner.actor, "contact.viewed", target_type="contact", target_id="=HYPERLINK(1)")
+        event = uow.session.query(AuditEvent).filter(AuditEvent.target_id == "=HYPERLINK(1)").one()
         text = to_csv([event])
     assert "'=HYPERLINK(1)" in text and json.loads('{"ok": 1}')

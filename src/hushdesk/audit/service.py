@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from hushdesk.db import transaction_memo
 from hushdesk.kit.clock import utcnow
+from hushdesk.kit.direct_sql import DirectStatement
 from hushdesk.kit.ids import new_id
 from hushdesk.models.audit import AuditEvent, AuditHead
 from hushdesk.tenancy.actor import Actor
@@ -29,23 +31,24 @@ GENESIS = "0" * 64
 SYSTEM_CHAIN = "-"
 
 
-def _canonical(event: AuditEvent) -> bytes:
+def _canonical_row(row: Mapping[str, Any]) -> bytes:
+    """What a row's hash covers, from its column values (a stored row's or one about to be written)."""
     payload = {
-        "chain": event.chain,
-        "seq": event.seq,
-        "at": event.created_at.isoformat(timespec="microseconds"),
-        "actor": [event.actor_type, event.actor_id, event.actor_name],
-        "action": event.action,
-        "target": [event.target_type, event.target_id],
-        "request": event.request_id,
-        "details": event.details_json,
-        "prev": event.prev_hash,
+        "chain": row["chain"],
+        "seq": row["seq"],
+        "at": row["created_at"].isoformat(timespec="microseconds"),
+        "actor": [row["actor_type"], row["actor_id"], row["actor_name"]],
+        "action": row["action"],
+        "target": [row["target_type"], row["target_id"]],
+        "request": row["request_id"],
+        "details": row["details_json"],
+        "prev": row["prev_hash"],
     }
     return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
 
 
 def compute_hash(event: AuditEvent) -> str:
-    return hashlib.sha256(_canonical(event)).hexdigest()
+    return hashlib.sha256(_canonical_row({key: getattr(event, key) for key in _EVENT_COLUMNS})).hexdigest()
 
 
 _HEADS_KEY = "audit.heads"
@@ -54,10 +57,11 @@ _EVENTS = cast(Table, AuditEvent.__table__)
 # Core statements, built once: every audited write (and every audited read of personal data) runs them, and
 # the ORM's unit-of-work machinery cost more than the rows themselves. The rows go through the session's own
 # connection, so they share its transaction (and its savepoints) with the change they describe.
-_LOCK_HEAD = select(_HEADS.c.seq, _HEADS.c.hash).where(_HEADS.c.chain == bindparam("chain")).with_for_update()
-_INSERT_EVENT = insert(_EVENTS)
-_MOVE_HEAD = update(_HEADS).where(_HEADS.c.chain == bindparam("head_chain")).values(
-    seq=bindparam("head_seq"), hash=bindparam("head_hash"))
+_LOCK_HEAD = DirectStatement(
+    select(_HEADS.c.seq, _HEADS.c.hash).where(_HEADS.c.chain == bindparam("chain")).with_for_update())
+_INSERT_EVENT = DirectStatement(insert(_EVENTS))
+_MOVE_HEAD = DirectStatement(update(_HEADS).where(_HEADS.c.chain == bindparam("head_chain")).values(
+    seq=bindparam("head_seq"), hash=bindparam("head_hash")))
 _EVENT_COLUMNS = tuple(column.key for column in _EVENTS.columns)
 
 
@@ -75,13 +79,14 @@ def _lock_head(session: Session, chain: str) -> _Head:
     if chain in heads:
         return heads[chain]
     conn = session.connection()
-    row = conn.execute(_LOCK_HEAD, {"chain": chain}).first()
+    row = _LOCK_HEAD.first(conn, {"chain": chain})
     if row is None:  # the chain's first row: create its head, racing other first writers harmlessly
         dialect = conn.dialect.name
         ins = pg_insert(AuditHead) if dialect == "postgresql" else sqlite_insert(AuditHead)
         conn.execute(ins.values(chain=chain, seq=0, hash=GENESIS).on_conflict_do_nothing(index_elements=["chain"]))
-        row = conn.execute(_LOCK_HEAD, {"chain": chain}).one()
-    head = _Head(int(row.seq), str(row.hash))
+        row = _LOCK_HEAD.first(conn, {"chain": chain})
+        assert row is not None
+    head = _Head(int(row[0]), str(row[1]))
     heads[chain] = head
     return head
 
@@ -96,37 +101,36 @@ def record(
     target_id: str | None = None,
     details: dict[str, Any] | None = None,
     request_id: str | None = None,
-) -> AuditEvent:
-    """Append one audit row in the current transaction. ``details`` holds ids and counts, never values.
-
-    Returns the row as a detached object (it is written directly, not through the session)."""
+) -> None:
+    """Append one audit row in the current transaction. ``details`` holds ids and counts, never values."""
     chain = workspace_id or (actor.workspace_id if actor else None) or SYSTEM_CHAIN
     # The rows below bypass the session, so flush what it holds first, as the ORM query this replaced did:
     # callers add rows without ORM relationships and rely on that flush order.
     if session.autoflush and (session.new or session.dirty or session.deleted):
         session.flush()
     head = _lock_head(session, chain)
-    event = AuditEvent(
-        id=new_id("au"),
-        chain=chain,
-        seq=head.seq + 1,
-        created_at=utcnow(),
-        actor_type=actor.kind if actor else "system",
-        actor_id=actor.id if actor else None,
-        actor_name=actor.name if actor else "system",
-        action=action,
-        target_type=target_type,
-        target_id=target_id,
-        request_id=request_id,
-        details_json=json.dumps(details or {}, sort_keys=True, separators=(",", ":")),
-        prev_hash=head.hash,
-    )
-    event.hash = compute_hash(event)
+    # Plain column values, not an AuditEvent: building an ORM object only to read its attributes back cost more
+    # than the hash (every ingested message writes one of these rows).
+    row: dict[str, Any] = {
+        "id": new_id("au"),
+        "chain": chain,
+        "seq": head.seq + 1,
+        "created_at": utcnow(),
+        "actor_type": actor.kind if actor else "system",
+        "actor_id": actor.id if actor else None,
+        "actor_name": actor.name if actor else "system",
+        "action": action,
+        "target_type": target_type,
+        "target_id": target_id,
+        "request_id": request_id,
+        "details_json": json.dumps(details or {}, sort_keys=True, separators=(",", ":")),
+        "prev_hash": head.hash,
+    }
+    row["hash"] = hashlib.sha256(_canonical_row(row)).hexdigest()
     conn = session.connection()
-    conn.execute(_INSERT_EVENT, {key: getattr(event, key) for key in _EVENT_COLUMNS})
-    conn.execute(_MOVE_HEAD, {"head_chain": chain, "head_seq": event.seq, "head_hash": event.hash})
-    head.seq, head.hash = event.seq, event.hash
-    return event
+    _INSERT_EVENT.execute(conn, row)
+    _MOVE_HEAD.execute(conn, {"head_chain": chain, "head_seq": row["seq"], "head_hash": row["hash"]})
+    head.seq, head.hash = row["seq"], row["hash"]
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from hushdesk.db import UnitOfWork
 from hushdesk.inbox import contacts as contact_svc
 from hushdesk.inbox.redacting import redact_for_conversation, redact_with_new_state
 from hushdesk.kit.clock import utcnow
+from hushdesk.kit.direct_sql import DirectStatement
 from hushdesk.kit.errors import NotFound, TooLarge, ValidationFailed
 from hushdesk.kit.ids import new_id
 from hushdesk.kit.repository import get_scoped, scoped
@@ -47,7 +48,7 @@ def _hour(at: datetime) -> datetime:
     return at.replace(minute=0, second=0, microsecond=0)
 
 
-_INSERT_ANALYTICS = insert(AnalyticsEvent)  # built once; a Core insert skips the ORM's flush work
+_INSERT_ANALYTICS = DirectStatement(insert(AnalyticsEvent))  # built once; skips the ORM's flush work
 
 
 def analytics(uow: UnitOfWork, workspace_id: str, kind: str, channel: str | None, *,
@@ -56,7 +57,7 @@ def analytics(uow: UnitOfWork, workspace_id: str, kind: str, channel: str | None
     asked about, never stored: a restricted or objecting contact (privacy.service) emits nothing."""
     if not processing_allowed(uow, contact_id, "analytics"):
         return
-    uow.session.connection().execute(_INSERT_ANALYTICS, {
+    _INSERT_ANALYTICS.execute(uow.session.connection(), {
         "id": new_id("ae"), "workspace_id": workspace_id, "kind": kind, "channel": channel,
         "hour": _hour(utcnow())})
 
@@ -121,8 +122,8 @@ def _find_conversation(uow: UnitOfWork, workspace_id: str, contact: Contact,
     return None
 
 
-_BY_CLIENT_ID = select(Message.id).where(Message.conversation_id == bindparam("conv"),
-                                        Message.client_message_id == bindparam("client_id"))
+_BY_CLIENT_ID = DirectStatement(select(Message.id).where(Message.conversation_id == bindparam("conv"),
+                                                         Message.client_message_id == bindparam("client_id")))
 
 
 def _existing_message(uow: UnitOfWork, conv: Conversation, client_message_id: str | None) -> Message | None:
@@ -135,12 +136,12 @@ def _existing_message(uow: UnitOfWork, conv: Conversation, client_message_id: st
     if uow.session.new:
         uow.session.flush()
     params = {"conv": conv.id, "client_id": client_message_id}
-    found = uow.session.connection().execute(_BY_CLIENT_ID, params).scalar_one_or_none()
-    return None if found is None else uow.session.get(Message, found)
+    found = _BY_CLIENT_ID.first(uow.session.connection(), params)
+    return None if found is None else uow.session.get(Message, found[0])
 
 
-_INSERT_MESSAGE = insert(Message)  # built once, like the statements below
-_TOUCH_CONVERSATION = (
+_INSERT_MESSAGE = DirectStatement(insert(Message))  # built once, like the statement below
+_TOUCH_CONVERSATION = DirectStatement(
     update(Conversation).where(Conversation.id == bindparam("b_id"))
     .values(placeholders_ct=bindparam("b_placeholders_ct"), message_count=bindparam("b_message_count"),
             last_message_at=bindparam("b_last_message_at"), updated_at=bindparam("b_updated_at"))
@@ -173,8 +174,8 @@ def _store_message(uow: UnitOfWork, conv: Conversation, cipher: ContactCipher, *
         # of work (ADR 0010: the flush was ~15 % of an ingest). The objects are told the written values as
         # their committed state, so they read them and have nothing left to flush.
         conn = uow.session.connection()
-        conn.execute(_INSERT_MESSAGE, values)
-        conn.execute(_TOUCH_CONVERSATION, {"b_id": conv.id, **{f"b_{k}": v for k, v in touched.items()}})
+        _INSERT_MESSAGE.execute(conn, values)
+        _TOUCH_CONVERSATION.execute(conn, {"b_id": conv.id, **{f"b_{k}": v for k, v in touched.items()}})
         for attr, value in touched.items():
             set_committed_value(conv, attr, value)
         make_transient_to_detached(msg)  # the row is written: the object joins the session as stored, not new
