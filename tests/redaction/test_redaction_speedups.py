@@ -106,3 +106,81 @@ def test_rewrite_gate_skips_only_texts_that_would_not_change(monkeypatch: pytest
     gated = [normalize._rewrite_spelled_emails(text) for text in texts]
     monkeypatch.setattr(normalize, "_MAY_REWRITE", re.compile(""))  # matches every text
     assert gated == [normalize._rewrite_spelled_emails(text) for text in texts]
+
+
+def test_phone_validity_implies_possibility() -> None:
+    """recognizers/phone.py validates a number only if it is possible: exact only while
+    every length valid in a region is a possible length of its calling code (that is
+    what is_valid_number and is_possible_number test of the length)."""
+    from phonenumbers import phonenumberutil
+    from phonenumbers.phonemetadata import PhoneMetadata
+
+    possible = (phonenumberutil.ValidationResult.IS_POSSIBLE, phonenumberutil.ValidationResult.IS_POSSIBLE_LOCAL_ONLY)
+    checked = 0
+    for code, regions in phonenumberutil.COUNTRY_CODE_TO_REGION_CODE.items():
+        main = PhoneMetadata.metadata_for_region_or_calling_code(
+            code, phonenumberutil.region_code_for_country_code(code)
+        )
+        assert main is not None
+        for region in regions:
+            metadata = PhoneMetadata.metadata_for_region_or_calling_code(code, region)
+            if metadata is None:
+                continue
+            lengths = metadata.general_desc.possible_length
+            assert lengths, (code, region)  # an empty list would let any length be valid
+            for length in lengths:
+                assert phonenumberutil._test_number_length("1" * length, main) in possible, (code, region, length)
+            checked += 1
+    assert checked > 200
+
+
+def _phone_score_validating_every_region(value: str, match: re.Match[str], text: str) -> float | None:
+    """recognizers/phone.py's _phone_score as it was: is_valid_number for every region tried."""
+    import phonenumbers
+
+    from hushdesk.redaction.recognizers import phone
+    from hushdesk.redaction.recognizers.base import has_context, only_digits
+
+    digits = only_digits(value)
+    if not 7 <= len(digits) <= 15:
+        return None
+    stripped = value.strip()
+    if phone._DATE_SHAPE.match(stripped) or phone._TIME_OR_VERSION.match(stripped) or phone._SSN_SHAPE.match(stripped):
+        return None
+    context = has_context(text, match.start(), phone._CONTEXT, 30)
+    international = stripped.startswith(("+", "00"))
+    grouped = any(not ch.isdigit() for ch in stripped)
+    best = 0.0
+    for region in ("ZZ",) if international else phone._REGIONS_TO_TRY:
+        try:
+            number = phonenumbers.parse(stripped, None if region == "ZZ" else region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            best = 0.85 if region in ("US", "ZZ") else 0.7
+            break
+        if best < 0.55 and phonenumbers.is_possible_number(number):
+            best = 0.55
+    if best == 0.0:
+        if not (context and grouped):
+            return None
+        best = 0.5
+    if not grouped and not international:
+        best -= 0.25
+    if context:
+        best += 0.15
+    return min(best, 0.99)
+
+
+def test_phone_scores_are_those_of_validating_every_region() -> None:
+    from hushdesk.redaction.recognizers import phone
+
+    rng = random.Random(13)
+    prefixes = ("", "1", "44", "49", "33", "91", "61", "55", "0", "011", "0011", "00", "+", "+ ", "+1 ", "+44 ")
+    for _ in range(1_500):
+        digits = rng.choice(prefixes) + "".join(rng.choice("0123456789") for _ in range(rng.randint(5, 14)))
+        value = "".join(ch + (rng.choice(" .-/") if rng.random() < 0.2 else "") for ch in digits).rstrip(" .-/")
+        text = rng.choice(("call ", "order ", "", "phone: ")) + value
+        for match in phone._PHONE.finditer(text):
+            expected = _phone_score_validating_every_region(match.group(0), match, text)
+            assert phone._phone_score(match.group(0), match, text) == expected, text
