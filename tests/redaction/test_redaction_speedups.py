@@ -184,3 +184,25 @@ def test_phone_scores_are_those_of_validating_every_region() -> None:
         for match in phone._PHONE.finditer(text):
             expected = _phone_score_validating_every_region(match.group(0), match, text)
             assert phone._phone_score(match.group(0), match, text) == expected, text
+
+
+def test_scans_started_late_find_every_match() -> None:
+    from hushdesk.redaction.recognizers import credit_card, email, name_kinds, phone
+    from hushdesk.redaction.recognizers.base import first_digit
+
+    rng = random.Random(17)
+    pieces = ("jo", ".", "@", "ex", "com", " ", "4111", "1", "+", "(", ")", "-", "x@y", "\n", "é", "Jean", "Luc")
+    scans = (
+        (email._EMAIL, email._start_of_first_local_part),
+        (phone._PHONE, phone._first_phone_character),
+        (credit_card._CARD, first_digit),
+    )
+    for _ in range(5_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        for pattern, scan_from in scans:
+            start = scan_from(text)
+            late = [m.span() for m in pattern.finditer(text, start)] if start >= 0 else []
+            assert [m.span() for m in pattern.finditer(text)] == late, (pattern.pattern, text)
+        for start in range(len(text) + 1):  # hyphenated(): the head is searched only after a hyphen
+            if name_kinds._HYPHEN_HEAD.search(text, max(0, start - 40), start) is not None:
+                assert text[start - 1 : start] == "-" or text[max(0, start - 2) : start] == "-\n", (text, start)

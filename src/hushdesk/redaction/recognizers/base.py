@@ -243,11 +243,12 @@ class RegexRecognizer:
     needs: re.Pattern[str] | None = None
     # A second, finer necessary condition (a word the pattern needs): see has_any.
     prefilter: Prefilter | None = None
-    # A one-character pattern that matches the first character of every match (e.g. a
-    # digit): the scan starts at its first occurrence. A pattern led by a look-behind is
-    # otherwise tried at every place before it; the look-behind and "\b" still see the
-    # text before the start (finditer's ``pos`` is not a slice).
-    first: re.Pattern[str] | None = None
+    # Where the scan may start: no match begins before the index this returns (-1: no match
+    # can begin anywhere), e.g. first_digit for a pattern whose matches begin with a digit.
+    # A pattern led by a look-behind is otherwise tried at every place before it; the
+    # look-behind and "\b" still see the text before the start (finditer's ``pos`` is not
+    # a slice).
+    scan_from: Callable[[str], int] | None = None
 
     @property
     def labels(self) -> frozenset[str]:
@@ -256,26 +257,17 @@ class RegexRecognizer:
     def find(self, text: str) -> Iterable[Candidate]:
         # A plain function returning a list, not a generator: most texts fail a prefilter,
         # and creating and exhausting a generator for nothing cost more than the test.
-        needs, first = self.needs, self.first
-        start = 0
-        if needs is not None:
-            if needs is HAS_DIGIT:
-                found_at = first_digit(text)
-            else:
-                hit = needs.search(text)
-                found_at = -1 if hit is None else hit.start()
-            if found_at < 0:
-                return ()
-            if first is needs:
-                start = found_at
+        needs = self.needs
+        if needs is not None and (first_digit(text) < 0 if needs is HAS_DIGIT else needs.search(text) is None):
+            return ()
         prefilter = self.prefilter
         if prefilter is not None and not prefilter(text):
             return ()
-        if first is not None and first is not needs:
-            hit = first.search(text)
-            if hit is None:
-                return ()  # no match can begin anywhere
-            start = hit.start()
+        start = 0
+        if self.scan_from is not None:
+            start = self.scan_from(text)
+            if start < 0:
+                return ()
         found: list[Candidate] = []
         group, validate = self.group, self.validate
         for match in self.pattern.finditer(text, start):

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import re
 
-from hushdesk.redaction.recognizers.base import HAS_DIGIT, RegexRecognizer, has_any_folded, luhn_valid, only_digits
+from hushdesk.redaction.recognizers.base import (
+    HAS_DIGIT,
+    RegexRecognizer,
+    first_digit,
+    has_any_folded,
+    luhn_valid,
+    only_digits,
+)
 from hushdesk.redaction.types import CREDIT_CARD
 
 # 13-19 digits, optionally grouped by single spaces or dashes ("4111 1111 1111 1111",
@@ -32,7 +39,7 @@ CREDIT_CARD_RECOGNIZER = RegexRecognizer(
     validate=_score_card,
     reason="13-19 digits with a known issuer prefix and a valid Luhn checksum",
     needs=HAS_DIGIT,
-    first=HAS_DIGIT,  # _CARD begins with a digit
+    scan_from=first_digit,  # _CARD begins with a digit
 )
 
 # A long digit run right after the word "card" is a card number even when its

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import re
 
-from hushdesk.redaction.recognizers.base import HAS_DIGIT, RegexRecognizer, folded, has_any_word, has_context
+from hushdesk.redaction.recognizers.base import (
+    HAS_DIGIT,
+    RegexRecognizer,
+    first_digit,
+    folded,
+    has_any_word,
+    has_context,
+)
 from hushdesk.redaction.types import DATE
 
 _MONTH = (
@@ -161,6 +168,6 @@ BARE_YEAR_RECOGNIZER = RegexRecognizer(
     validate=_score_bare_year,
     reason="a year",
     needs=HAS_DIGIT,
-    first=HAS_DIGIT,  # _BARE_YEAR begins with a digit
+    scan_from=first_digit,  # _BARE_YEAR begins with a digit
     prefilter=_may_hold_year,
 )

@@ -19,6 +19,19 @@ _EMAIL = re.compile(
 )
 
 
+# The characters of _EMAIL's local part (before the "@").
+_LOCAL_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+/=?^_`{|}~-.")
+
+
+def _start_of_first_local_part(text: str) -> int:
+    """No _EMAIL match begins before the run of local-part characters that ends at the first
+    "@" (a match before it would hold that "@" in its local part); -1 without an "@"."""
+    start = text.find("@")
+    while start > 0 and text[start - 1] in _LOCAL_CHARACTERS:
+        start -= 1
+    return start
+
+
 def _score_email(value: str, match: re.Match[str], text: str) -> float | None:
     tld = value.rsplit(".", 1)[1]
     if tld.isalpha():
@@ -38,4 +51,5 @@ EMAIL_RECOGNIZER = RegexRecognizer(
     validate=_score_email,
     reason="address@domain pattern with a valid top-level domain",
     needs=HAS_AT,
+    scan_from=_start_of_first_local_part,
 )

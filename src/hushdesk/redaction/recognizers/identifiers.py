@@ -5,7 +5,14 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from hushdesk.redaction.recognizers.base import HAS_DIGIT, RegexRecognizer, has_any_folded, has_context, only_digits
+from hushdesk.redaction.recognizers.base import (
+    HAS_DIGIT,
+    RegexRecognizer,
+    first_digit,
+    has_any_folded,
+    has_context,
+    only_digits,
+)
 from hushdesk.redaction.types import IBAN, IP_ADDRESS, NATIONAL_ID, URL, Candidate
 
 # --- IBAN: country code, 2 check digits, BBAN; lengths per ISO 13616 registry.
@@ -100,7 +107,7 @@ SSN_RECOGNIZER = RegexRecognizer(
     validate=_score_ssn,
     reason="US SSN/ITIN shape outside never-issued ranges",
     needs=HAS_DIGIT,
-    first=HAS_DIGIT,  # _SSN begins with a digit
+    scan_from=first_digit,  # _SSN begins with a digit
 )
 
 # --- UK National Insurance number: two prefix letters (with exclusions), six digits, A-D.

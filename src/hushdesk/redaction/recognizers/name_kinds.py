@@ -113,7 +113,10 @@ def hyphenated(text: str, start: int, end: int) -> tuple[int, int]:
     tail = _HYPHEN_TAIL.match(text, end)
     if tail is not None:
         end = tail.end()
-    head = _HYPHEN_HEAD.search(text, max(0, start - 40), start)
+    # _HYPHEN_HEAD ends with "-" at the window's end (or before a newline ending it): test
+    # that before searching the window (most runs follow a space).
+    ends_hyphen = text[start - 1 : start] == "-" or text[max(0, start - 2) : start] == "-\n"
+    head = _HYPHEN_HEAD.search(text, max(0, start - 40), start) if ends_hyphen else None
     if head is not None and (head.start() == 0 or not text[head.start() - 1].isalnum()):
         start = head.start()
     return start, end

@@ -26,6 +26,13 @@ _PHONE = re.compile(
 )
 # What a match of _PHONE begins with: "+", "00", "(" or a digit of a group.
 _FIRST = re.compile(r"[+(\d]")
+
+
+def _first_phone_character(text: str) -> int:
+    hit = _FIRST.search(text)
+    return -1 if hit is None else hit.start()
+
+
 _CONTEXT = re.compile(
     r"\b(?:phone|tel|telephone|mobile|cell|cellphone|fax|call|text|sms|whats\s?app|"
     r"number|no\.?|contact|reach|dial|desk|office|home|work|landline|ph)\b"
@@ -81,5 +88,5 @@ PHONE_RECOGNIZER = RegexRecognizer(
     validate=_phone_score,
     reason="phone-shaped digits accepted by libphonenumber",
     needs=HAS_DIGIT,
-    first=_FIRST,
+    scan_from=_first_phone_character,
 )
