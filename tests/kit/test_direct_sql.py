@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import bindparam, event, insert, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 
-from hushdesk.kit.direct_sql import DirectStatement
+from hushdesk.kit.direct_sql import DirectLoader, DirectStatement
 from hushdesk.kit.ids import new_id
 from hushdesk.models import AnalyticsEvent, Contact
 from tests.support.factories import World
@@ -78,3 +79,49 @@ def test_statement_listeners_see_direct_statements(world: World) -> None:
     finally:
         event.remove(engine, "before_cursor_execute", note)
     assert any("analytics_events" in statement for statement in seen)
+
+
+# -- DirectLoader: rows become the session's objects as a query would make them ----------------------------------
+def _contact_in(world: World) -> str:
+    contact_id = new_id("c")
+    now = datetime.now(UTC)
+    with world.ctx.unit_of_work() as uow:
+        uow.session.add(Contact(id=contact_id, workspace_id=world.workspace_id, key_id="k", locale="pt-BR",
+                                created_at=now, updated_at=now))
+    return contact_id
+
+
+_CONTACT_BY_ID = DirectLoader(Contact, lambda s: s.where(Contact.workspace_id == bindparam("ws"),
+                                                         Contact.id == bindparam("id")))
+
+
+def test_a_loaded_object_equals_the_orm_one_and_is_persistent_and_clean(world: World, other_world: World) -> None:
+    contact_id = _contact_in(world)
+    with world.ctx.db.session() as session:
+        expected = session.execute(select(Contact).where(Contact.id == contact_id)).scalar_one()
+        columns = [attr.key for attr in sa_inspect(Contact).column_attrs]
+        expected_values = {key: getattr(expected, key) for key in columns}
+    with world.ctx.unit_of_work() as uow:
+        loaded = _CONTACT_BY_ID.one_or_none(uow.session, {"ws": world.workspace_id, "id": contact_id})
+        assert loaded is not None
+        assert {key: getattr(loaded, key) for key in columns} == expected_values
+        assert loaded.privacy_facts is False and loaded.updated_at.tzinfo is not None  # converted like the ORM
+        assert sa_inspect(loaded).persistent and loaded not in uow.session.dirty
+        # the identity map wins, as for a query
+        assert _CONTACT_BY_ID.one_or_none(uow.session, {"ws": world.workspace_id, "id": contact_id}) is loaded
+        assert uow.session.get(Contact, contact_id) is loaded
+        assert _CONTACT_BY_ID.one_or_none(uow.session, {"ws": other_world.workspace_id, "id": contact_id}) is None
+        loaded.locale = "de"  # a change to a loaded object is written at commit
+    with world.ctx.db.session() as session:
+        stored = session.get(Contact, contact_id)
+        assert stored is not None and stored.locale == "de"
+
+
+def test_pending_objects_are_flushed_first_like_autoflush(world: World) -> None:
+    contact_id = new_id("c")
+    now = datetime.now(UTC)
+    with world.ctx.unit_of_work() as uow:
+        pending = Contact(id=contact_id, workspace_id=world.workspace_id, key_id="k", created_at=now, updated_at=now)
+        uow.session.add(pending)
+        assert _CONTACT_BY_ID.one_or_none(uow.session, {"ws": world.workspace_id, "id": contact_id}) is pending
+        uow.rollback()

@@ -14,6 +14,7 @@ from hushdesk.accounts.passwords import check_password_rules, dummy_hash, hash_p
 from hushdesk.audit.service import record
 from hushdesk.db import Database, UnitOfWork
 from hushdesk.kit.clock import utcnow
+from hushdesk.kit.direct_sql import DirectStatement
 from hushdesk.kit.errors import Conflict, NotFound, RateLimited, Unauthenticated, ValidationFailed
 from hushdesk.kit.ids import new_id, new_token
 from hushdesk.kit.repository import get_scoped, scoped
@@ -283,8 +284,9 @@ def list_api_tokens(uow: UnitOfWork, actor: Actor) -> list[ApiToken]:
 
 # Every API request reads its token: plain columns through the connection (no ORM object, no flush), and the
 # last use written by a plain UPDATE when it is due. ~0.15 ms less per request than loading the entity.
-_TOKEN_BY_HASH = select(ApiToken.id, ApiToken.workspace_id, ApiToken.name, ApiToken.scopes, ApiToken.revoked_at,
-                        ApiToken.last_used_at).where(ApiToken.token_hash == bindparam("token_hash"))
+_TOKEN_BY_HASH = DirectStatement(select(  # every API request reads it (kit/direct_sql)
+    ApiToken.id, ApiToken.workspace_id, ApiToken.name, ApiToken.scopes, ApiToken.revoked_at, ApiToken.last_used_at,
+).where(ApiToken.token_hash == bindparam("token_hash")))
 _TOKEN_USED = update(ApiToken).where(ApiToken.id == bindparam("b_id")).values(last_used_at=bindparam("b_at"))
 
 
@@ -312,14 +314,17 @@ def resolve_api_token(uow: UnitOfWork, secret: str) -> Actor:
     if not secret.startswith(TOKEN_PREFIX):
         raise Unauthenticated("invalid API token", code="bad_token")
     connection = uow.session.connection()
-    token = connection.execute(_TOKEN_BY_HASH, {"token_hash": _sha256(secret)}).first()
-    if token is None or token.revoked_at is not None:
+    token = _TOKEN_BY_HASH.first(connection, {"token_hash": _sha256(secret)})
+    if token is None:
+        raise Unauthenticated("invalid or revoked API token", code="bad_token")
+    token_id, workspace_id, name, scopes, revoked_at, last_used_at = token
+    if revoked_at is not None:
         raise Unauthenticated("invalid or revoked API token", code="bad_token")
     now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RECORDED_EVERY:
-        connection.execute(_TOKEN_USED, {"b_id": token.id, "b_at": now})
-    return Actor(workspace_id=token.workspace_id, kind="token", id=token.id, name=f"token:{token.name}",
-                 scopes=frozenset(token.scopes.split()))
+    if last_used_at is None or now - last_used_at > TOKEN_USE_RECORDED_EVERY:
+        connection.execute(_TOKEN_USED, {"b_id": token_id, "b_at": now})
+    return Actor(workspace_id=workspace_id, kind="token", id=token_id, name=f"token:{name}",
+                 scopes=frozenset(scopes.split()))
 
 
 def list_members(uow: UnitOfWork, actor: Actor) -> list[tuple[User, Role]]:

@@ -13,6 +13,7 @@ from hushdesk.crypto.blind_index import normalize
 from hushdesk.crypto.keyring import ContactCipher
 from hushdesk.db import UnitOfWork
 from hushdesk.kit.clock import utcnow
+from hushdesk.kit.direct_sql import DirectLoader
 from hushdesk.kit.errors import Conflict, ValidationFailed
 from hushdesk.kit.ids import new_id
 from hushdesk.kit.repository import get_scoped, scoped
@@ -57,17 +58,16 @@ def _validate_hint(hint: ContactHint) -> None:
 
 
 # Built once: the inbound path looks every sender up this way.
-_BY_IDENTITY = (
-    select(Contact).join(ContactIdentity, ContactIdentity.contact_id == Contact.id)
+_BY_IDENTITY = DirectLoader(Contact, lambda contacts: (
+    contacts.join(ContactIdentity, ContactIdentity.contact_id == Contact.id)
     .where(Contact.workspace_id == bindparam("ws"), ContactIdentity.kind == bindparam("kind"),
            ContactIdentity.blind_index == bindparam("index"))
-)
+))
 
 
 def find_by_identity(uow: UnitOfWork, workspace_id: str, kind: str, value: str) -> Contact | None:
     index = uow.app.keyring.blind_index(workspace_id, kind, normalize(kind, value))
-    params = {"ws": workspace_id, "kind": kind, "index": index}
-    return uow.session.execute(_BY_IDENTITY, params).scalar_one_or_none()
+    return _BY_IDENTITY.one_or_none(uow.session, {"ws": workspace_id, "kind": kind, "index": index})
 
 
 def add_identity(uow: UnitOfWork, contact: Contact, cipher: ContactCipher, kind: str, value: str) -> None:

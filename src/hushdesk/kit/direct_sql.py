@@ -7,7 +7,7 @@ bind processors SQLAlchemy would use and handed to the connection the session al
 transaction. Only where that is exactly equivalent:
 - SQLite only (elsewhere, and for anything not covered here, ``Connection.execute`` runs as usual);
 - no column default computed in Python (an INSERT that would need SQLAlchemy to fill one in falls back);
-- for reads, only result columns that need no conversion on the way out (plain strings, integers, bytes);
+- read values pass through SQLAlchemy's own result conversion for their column types (dates, booleans);
 - no statement listener attached (tracing or query counting must see every statement).
 Database errors come out as SQLAlchemy's exception classes, as from ``Connection.execute``.
 """
@@ -17,22 +17,26 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar, Unpack
 
-from sqlalchemy import Connection, Insert, Select, Update
+from sqlalchemy import Connection, Insert, Select, Update, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.sql.compiler import SQLCompiler
+
+M = TypeVar("M")
 
 
 @dataclass(frozen=True)
 class _Plan:
     sql: str
     binds: tuple[tuple[str, Callable[[Any], Any] | None], ...]
-    plain_results: bool  # every result column comes back from sqlite3 as SQLAlchemy would return it
+    results: tuple[Callable[[Any], Any] | None, ...]  # SQLAlchemy's result conversion per column (None: as is)
 
 
 class DirectStatement:
-    def __init__(self, statement: Insert | Update | Select[Any]) -> None:
+    def __init__(self, statement: Insert | Update | Select[Unpack[tuple[Any, ...]]]) -> None:
         self.statement = statement
         self._plans: dict[frozenset[str], _Plan | None] = {}
 
@@ -49,10 +53,10 @@ class DirectStatement:
             processors = compiled._bind_processors
             binds = tuple((name, processors.get(name)) for name in compiled.positiontup)
             if not needs_sqlalchemy and all(convert is None or callable(convert) for _, convert in binds):
-                plain = all(
-                    column[3].result_processor(conn.dialect, None) is None for column in compiled._result_columns
-                )
-                plan = _Plan(compiled.string, binds, plain)  # type: ignore[arg-type]  # callables, checked above
+                # the dialect's own conversion (e.g. SQLite's text dates), as SQLAlchemy applies it to results
+                results = tuple(column[3]._cached_result_processor(conn.dialect, None)
+                                for column in compiled._result_columns)
+                plan = _Plan(compiled.string, binds, results)  # type: ignore[arg-type]  # callables, checked above
         self._plans[keys] = plan
         return plan
 
@@ -82,8 +86,49 @@ class DirectStatement:
     def first(self, conn: Connection, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """The first row of a read, as a tuple in the statement's column order."""
         plan = self._direct_plan(conn, params)
-        if plan is None or not plan.plain_results:
+        if plan is None:
             row = conn.execute(self.statement, dict(params)).first()
             return None if row is None else tuple(row)
         found: tuple[Any, ...] | None = self._run(conn, plan, params).fetchone()
-        return found
+        if found is None or not any(plan.results):
+            return found
+        return tuple(value if convert is None else convert(value)
+                     for value, convert in zip(found, plan.results, strict=True))
+
+
+class DirectLoader(Generic[M]):
+    """Loads one ORM object with a DirectStatement: the row is read directly and becomes a persistent object of
+    the session exactly as a query would make it (an object already in the session's identity map is returned
+    as it is, like a query without populate_existing does; pending changes are flushed first, like autoflush).
+    For models without relationships or deferred columns; ``where`` must select at most one row."""
+
+    def __init__(self, model: type[M], where: Callable[[Select[Any]], Select[Any]]) -> None:
+        mapper = sa_inspect(model)
+        if mapper.relationships or any(prop.deferred for prop in mapper.column_attrs):
+            raise TypeError(f"{model.__name__}: DirectLoader needs a model without relationships or deferred columns")
+        self.model = model
+        self._mapper = mapper
+        self._keys = tuple(prop.key for prop in mapper.column_attrs)
+        columns = [prop.columns[0] for prop in mapper.column_attrs]
+        self._pk_positions = tuple(columns.index(column) for column in mapper.primary_key)
+        self._regular = where(select(model))
+        self._direct = DirectStatement(where(select(*columns)))
+
+    def one_or_none(self, session: Session, params: Mapping[str, Any]) -> M | None:
+        conn = session.connection()
+        if self._direct._direct_plan(conn, params) is None:  # PostgreSQL, or listeners: the regular ORM query
+            found: M | None = session.execute(self._regular, dict(params)).scalar_one_or_none()
+            return found
+        if session.autoflush:
+            session.flush()
+        row = self._direct.first(conn, params)
+        if row is None:
+            return None
+        key = self._mapper.identity_key_from_primary_key([row[i] for i in self._pk_positions])
+        existing: M | None = session.identity_map.get(key)
+        if existing is not None:
+            return existing
+        obj = self.model(**dict(zip(self._keys, row, strict=True)))
+        make_transient_to_detached(obj)  # attribute history reset as if loaded by a query
+        session.add(obj)  # detached -> persistent, nothing to flush
+        return obj

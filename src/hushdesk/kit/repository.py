@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
+from hushdesk.kit.direct_sql import DirectLoader
 from hushdesk.kit.errors import NotFound
 
 T = TypeVar("T")
@@ -22,17 +23,31 @@ def scoped(model: type[T], *, workspace_id: str) -> Select[T]:
     return select(model).where(column == workspace_id)
 
 
+def _scoped_by_id(statement: Select[Any]) -> Select[Any]:
+    table = statement.get_final_froms()[0]
+    return statement.where(table.c.workspace_id == bindparam("scoped_ws"), table.c.id == bindparam("scoped_id"))
+
+
 @cache
-def _by_id(model: type[Any]) -> Select[Any]:
+def _by_id(model: type[Any]) -> DirectLoader[Any] | Select[Any]:
     # Built once per model: statement construction and its cache key cost more than the SQLite lookup itself
-    # on hot paths (every ingested message fetches its conversation this way).
-    return select(model).where(model.workspace_id == bindparam("scoped_ws"), model.id == bindparam("scoped_id"))
+    # on hot paths (every ingested message fetches its conversation this way). A loader reads the row directly
+    # on SQLite (kit/direct_sql); models it cannot load (relationships, deferred columns) use the ORM query.
+    try:
+        return DirectLoader(model, _scoped_by_id)
+    except TypeError:
+        return _scoped_by_id(select(model))
 
 
 def get_scoped(session: Session, model: type[T], object_id: str, *, workspace_id: str, what: str) -> T:
     """Fetch by id inside the workspace; a foreign id is indistinguishable from a missing one (404)."""
     model_key: Any = model
-    found = session.execute(_by_id(model_key), {"scoped_ws": workspace_id, "scoped_id": object_id}).scalar_one_or_none()
+    query = _by_id(model_key)
+    params = {"scoped_ws": workspace_id, "scoped_id": object_id}
+    if isinstance(query, DirectLoader):
+        found = query.one_or_none(session, params)
+    else:
+        found = session.execute(query, params).scalar_one_or_none()
     if found is None:
         raise NotFound(f"{what} not found")
     return found  # type: ignore[no-any-return]
