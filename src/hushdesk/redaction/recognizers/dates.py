@@ -46,17 +46,19 @@ _BIRTH_CONTEXT = re.compile(
 
 # Every alternative of _DATES holds a month name as a whole word (white space or the
 # start of the match before it; ".", ",", white space or a non-word character after it)
-# or a digit, a separator and a digit ("2023-10-02", "2/10/23").
+# or digits and two separators ("2023-10-02", "2/10/23").
 _HAS_MONTH = has_any_word(
     *("jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul", "july"),
     *("aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec", "december"),
 )
-_DIGIT_SEPARATOR_DIGIT = re.compile(r"\d[/.-]\d")
+# The numeric alternatives (ISO, y/m/d, d/m/y) all hold two separators with one or two
+# digits between them: a price ("$7.99") or a code ("HD-10") holds one.
+_NUMERIC_DATE_SHAPE = re.compile(r"\d[/.-]\d\d?[/.-]\d")
 
 
 def _may_hold_date(text: str) -> bool:
     # The digit test first: a digit-led regex is the cheaper scan (either passes).
-    return _DIGIT_SEPARATOR_DIGIT.search(text) is not None or _HAS_MONTH(text)
+    return _NUMERIC_DATE_SHAPE.search(text) is not None or _HAS_MONTH(text)
 
 
 def _score_date(value: str, match: re.Match[str], text: str) -> float | None:
