@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -122,7 +122,11 @@ class _FixedTagger(PerceptronTagger):
         self._fixed = (tags, margins)
 
     def tag_lists(
-        self, words: Sequence[str], line_starts: Sequence[bool], blocked: frozenset[int] = frozenset()
+        self,
+        words: Sequence[str],
+        line_starts: Sequence[bool],
+        blocked: frozenset[int] = frozenset(),
+        is_blocked: Callable[[int], bool] | None = None,
     ) -> tuple[list[str], list[float]]:
         return list(self._fixed[0]), list(self._fixed[1])
 

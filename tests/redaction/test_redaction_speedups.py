@@ -206,3 +206,22 @@ def test_scans_started_late_find_every_match() -> None:
         for start in range(len(text) + 1):  # hyphenated(): the head is searched only after a hyphen
             if name_kinds._HYPHEN_HEAD.search(text, max(0, start - 40), start) is not None:
                 assert text[start - 1 : start] == "-" or text[max(0, start - 2) : start] == "-\n", (text, start)
+
+
+def test_tagging_with_blocked_tokens_asked_lazily_is_the_same() -> None:
+    from hushdesk.redaction.recognizers.names import blocked_tokens, token_blocker
+
+    tagger = shared_tagger()
+    common = tagger.gazetteers.common_words
+    texts = (
+        *_TEXTS,
+        "Customer: hope you had fun, Hamish ! I wo n't pay, ai n't happy. ValueError in getUser",
+        "April 30 th: Kristen Rocher and Jean-Luc Picard called re ticket HD-12 (MP3, PS4)",
+    )
+    for text in texts:
+        matches = list(TOKEN.finditer(text))
+        words = [m.group(0) for m in matches]
+        line_starts = [i == 0 for i in range(len(words))]
+        eager = tagger.tag_lists(words, line_starts, blocked_tokens(text, matches, words, common))
+        lazy = tagger.tag_lists(words, line_starts, is_blocked=token_blocker(text, matches, words, common))
+        assert eager == lazy, text

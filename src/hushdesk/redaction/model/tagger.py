@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pickle
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,9 +79,16 @@ class PerceptronTagger:
         return [TaggedToken(i, tag, margin) for i, (tag, margin) in enumerate(zip(tags, margins, strict=True))]
 
     def tag_lists(
-        self, words: Sequence[str], line_starts: Sequence[bool], blocked: frozenset[int] = frozenset()
+        self,
+        words: Sequence[str],
+        line_starts: Sequence[bool],
+        blocked: frozenset[int] = frozenset(),
+        is_blocked: Callable[[int], bool] | None = None,
     ) -> tuple[list[str], list[float]]:
-        """:meth:`tag` as two lists (tags, margins): most tokens are "O" and cost no object."""
+        """:meth:`tag` as two lists (tags, margins): most tokens are "O" and cost no object.
+
+        ``is_blocked`` tells the same as ``blocked``, asked only of the tokens that could
+        start or continue a name (see names.token_blocker)."""
         view = token_view(words, line_starts, self.gazetteers)
         index, values, flags = self.index, self.values, view.flags
         tags = ["O"] * len(words)
@@ -90,15 +97,17 @@ class PerceptronTagger:
         run_first = ""
         may_start = self._may_start
         for i, word in enumerate(words):
-            if i in blocked:
-                prev_tag = "O"
-                continue
+            # A blocked token is "O" and so is one that cannot start a name after an "O":
+            # which of the two makes it "O" does not matter, the cheaper test comes first.
             if prev_tag == "O":
                 starts = may_start.get(word)
                 if starts is None:
                     starts = self._new_may_start(word, flags[i])
                 if not starts:
                     continue
+            if i in blocked or (is_blocked is not None and is_blocked(i)):
+                prev_tag = "O"
+                continue
             allowed = allowed_tags(view.words, view.line_starts, flags, i, prev_tag, run_first)
             if len(allowed) == 1:  # forced ("." or "-" after a name): scoring could not change it
                 tag, margin = TAGS[allowed[0]], 1.0

@@ -132,26 +132,27 @@ def _word_blocks(word: str, common: frozenset[str]) -> _WordBlocks:
     return (True, always, lower in ROLE_WORDS, lower in _ORDINAL_SUFFIXES, word.lower() in _WISH_VERBS)
 
 
-def blocked_tokens(
+def token_blocker(
     text: str, matches: Sequence[re.Match[str]], words: Sequence[str], common: frozenset[str]
-) -> frozenset[int]:
-    """Indexes of tokens that are never part of a name (identifiers, technical words, roles,
-    pronoun contractions, ordinal suffixes)."""
-    blocked: set[int] = set()
-    last = len(words) - 1
+) -> Callable[[int], bool]:
+    """Whether token ``i`` is never part of a name (an identifier, technical word, role,
+    pronoun contraction, ordinal suffix). Asked per token: the tagger asks it only of the
+    few tokens that could start or continue a name."""
     cache = _word_blocks_cache(common)
-    for i, word in enumerate(words):
+    last = len(words) - 1
+
+    def blocked(i: int) -> bool:
+        word = words[i]
         facts = cache.get(word)
         if facts is None:
             facts = cache[word] = _word_blocks(word, common)
         is_word, always, role_word, ordinal, wish = facts
         if not is_word:
-            continue
+            return False
         if always:
-            blocked.add(i)
-            continue
+            return True
         start, end = matches[i].span()
-        if (
+        return bool(
             (role_word and _ROLE_LABEL.match(text, end) is not None)
             or (ordinal and i > 0 and words[i - 1].isdigit())  # the "th" of "April 30 th"
             # Between plain separators (most tokens) a token is glued to nothing.
@@ -167,9 +168,17 @@ def blocked_tokens(
                 and _contraction_head(words, i)
             )
             or (wish and i < last and _wish_verb(words, i))
-        ):
-            blocked.add(i)
-    return frozenset(blocked)
+        )
+
+    return blocked
+
+
+def blocked_tokens(
+    text: str, matches: Sequence[re.Match[str]], words: Sequence[str], common: frozenset[str]
+) -> frozenset[int]:
+    """Indexes of tokens that are never part of a name (see :func:`token_blocker`)."""
+    blocked = token_blocker(text, matches, words, common)
+    return frozenset(i for i in range(len(words)) if blocked(i))
 
 
 # Characters that are no digit, joiner or "-": a token with one of these (or the text's
@@ -246,8 +255,8 @@ class NameModelRecognizer:
             line_starts = [False] * len(matches)
             line_starts[0] = True
         tagger = self._load()
-        blocked = blocked_tokens(text, matches, words, tagger.gazetteers.common_words)
-        tags, margins = tagger.tag_lists(words, line_starts, blocked)
+        is_blocked = token_blocker(text, matches, words, tagger.gazetteers.common_words)
+        tags, margins = tagger.tag_lists(words, line_starts, is_blocked=is_blocked)
         runs: list[tuple[str, list[int]]] = []  # (kind, token indexes)
         for index, tag in enumerate(tags):
             if tag == "O":
