@@ -14,6 +14,7 @@ from hushdesk.redaction.recognizers.base import (
     RegexRecognizer,
     first_digit,
     folded,
+    has_any_folded,
     has_any_word,
     has_context,
 )
@@ -123,15 +124,17 @@ _DAY_OR_TIME = re.compile(
     r")",
     re.IGNORECASE,
 )
-# What each alternative of _DAY_OR_TIME needs: "day"; a digit before "am"/"pm"
-# (matched on the lower-cased text); "at" and a digit before a colon.
+# What each alternative of _DAY_OR_TIME needs: a weekday's name ("today", "days" are
+# none); a digit before "am"/"pm" (matched on the lower-cased text); "at" and a digit
+# before a colon.
+_HAS_WEEKDAY = has_any_folded("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _TIME_OF_DAY = re.compile(r"\d\s?[ap]\.?m")
 _AT_TIME = re.compile(r"at\s\d\d?:")
 
 
 def _may_hold_day_or_time(text: str) -> bool:
     lowered = folded(text)
-    return "day" in lowered or _TIME_OF_DAY.search(lowered) is not None or _AT_TIME.search(lowered) is not None
+    return _HAS_WEEKDAY(text) or _TIME_OF_DAY.search(lowered) is not None or _AT_TIME.search(lowered) is not None
 
 
 _AFTER_FULL_DATE = re.compile(r"(?:\d{4}|\d(?:st|nd|rd|th)?),?\s+$")
