@@ -255,6 +255,9 @@ class CuedAddressRecognizer:
 # ("K1A 0B1"): distinctive enough alone. Upper case only, and the inward part
 # must be digit + two letters, so "A4 paper" or "MP3" never match.
 _POSTCODE = re.compile(r"\b(?:(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)[ \t]?\d[ABD-HJLNP-UW-Z]{2}|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d)\b")
+# How every _POSTCODE match ends: a digit and two letters (UK) or a digit, a letter and a
+# digit (Canada). Digit-led, so a quick scan; _POSTCODE is tried at every word boundary.
+_POSTCODE_END = re.compile(r"\d(?:[A-Z]{2}|[A-Z]\d)\b")
 
 
 class PostcodeRecognizer:
@@ -262,7 +265,7 @@ class PostcodeRecognizer:
     labels = frozenset({ADDRESS})
 
     def find(self, text: str) -> Iterable[Candidate]:
-        if first_digit(text) < 0:
+        if first_digit(text) < 0 or _POSTCODE_END.search(text) is None:
             return
         for match in _POSTCODE.finditer(text):
             yield Candidate(match.start(), match.end(), ADDRESS, 0.85, self.name, "UK or Canadian postal code")
