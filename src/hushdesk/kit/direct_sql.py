@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, Unpack
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, Insert, Select, Update, select
 from sqlalchemy import inspect as sa_inspect
@@ -36,7 +36,7 @@ class _Plan:
 
 
 class DirectStatement:
-    def __init__(self, statement: Insert | Update | Select[Unpack[tuple[Any, ...]]]) -> None:
+    def __init__(self, statement: Insert | Update | Select[*tuple[Any, ...]]) -> None:
         self.statement = statement
         self._plans: dict[frozenset[str], _Plan | None] = {}
 

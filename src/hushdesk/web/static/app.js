@@ -90,10 +90,14 @@
     if (force || nearBottom) { el.scrollTop = el.scrollHeight; }
   }
   function dedupeMessages() {
-    var seen = {};
+    // A message can arrive twice: live over the socket and in the reply's own response. The copy rendered by
+    // the server knows more (the AI badge of a sent draft is not in the live event), so the later copy takes
+    // the first one's place; under load the live copy often came first and the badge went missing.
+    var first = {};
     Array.prototype.forEach.call(document.querySelectorAll("#messages [data-message-id]"), function (el) {
       var id = el.getAttribute("data-message-id");
-      if (seen[id]) { el.remove(); } else { seen[id] = true; }
+      if (first[id]) { first[id].replaceWith(el); }
+      first[id] = el;
     });
   }
   function badge(cls, text, title) {
