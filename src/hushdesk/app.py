@@ -23,6 +23,7 @@ from hushdesk.context import AppContext
 from hushdesk.dsr import pages as dsr_pages
 from hushdesk.dsr import routes as dsr_routes
 from hushdesk.inbox import routes as inbox_routes
+from hushdesk.inbox.search_index import BackgroundSearchIndex
 from hushdesk.realtime import routes as realtime_routes
 from hushdesk.security.limit_store import LimitStore
 from hushdesk.security.ratelimit import RateLimitMiddleware, rules_from
@@ -57,15 +58,18 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
     settings = settings or get_settings()
     ctx = ctx or AppContext.create(settings)
     register_periodic_jobs(ctx)
+    search_index = BackgroundSearchIndex(ctx.db)  # SQLite only: queued messages into the full-text index
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         consumer = _start_embedded_consumer(ctx) if settings.queue == "embedded" else None
         if ctx.db.checkpoints is not None:
             ctx.db.checkpoints.start()
+        search_index.start()
         try:
             yield
         finally:
+            search_index.stop()
             if ctx.db.checkpoints is not None:
                 ctx.db.checkpoints.stop()
             if consumer is not None:
@@ -88,6 +92,7 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
                    "auto_configure": False},
     )
     app.state.ctx = ctx
+    app.state.search_index = search_index
     app.state.settings = settings
     templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
     templates.env.globals["version"] = __version__

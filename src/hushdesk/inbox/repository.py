@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
@@ -79,10 +81,34 @@ def tags_of(session: Session, workspace_id: str, conversation_ids: list[str]) ->
     return out
 
 
+def _terms(raw: str) -> list[str]:
+    return [t for t in raw.split() if t.strip()][:20]
+
+
 def _fts_query(raw: str) -> str:
     """Quote each term so user input cannot inject FTS5 syntax."""
-    terms = [t.replace('"', '""') for t in raw.split() if t.strip()]
-    return " ".join(f'"{t}"' for t in terms[:20])
+    return " ".join('"' + t.replace('"', '""') + '"' for t in _terms(raw))
+
+
+def _like(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _queued_matches(session: Session, workspace_id: str, terms: list[str], limit: int) -> list[tuple[str, str]]:
+    """Messages still queued for the full-text index (inbox.search_index; usually none, at most a second's worth)
+    whose redacted text contains every term. A substring match, case-insensitive for ASCII: a little wider than
+    the index's token match, for those few seconds only."""
+    conditions = " AND ".join(f"m.body_redacted LIKE :t{i} ESCAPE '\\'" for i in range(len(terms)))
+    params: dict[str, object] = {f"t{i}": _like(term) for i, term in enumerate(terms)}
+    rows = session.execute(
+        text(
+            "SELECT m.id, m.conversation_id FROM message_search_pending p "
+            "JOIN messages m ON m.rowid = p.message_rowid "
+            f"WHERE m.workspace_id = :ws AND {conditions} ORDER BY m.created_at DESC LIMIT :limit"
+        ),
+        {**params, "ws": workspace_id, "limit": limit},
+    ).all()
+    return [(r[0], r[1]) for r in rows]
 
 
 def search_message_ids(session: Session, workspace_id: str, query: str, limit: int) -> list[tuple[str, str]]:
@@ -93,7 +119,8 @@ def search_message_ids(session: Session, workspace_id: str, query: str, limit: i
         fts = _fts_query(query)
         if not fts:
             return []
-        rows = session.execute(
+        fresh = _queued_matches(session, workspace_id, _terms(query), limit)  # newest first, ahead of the index's
+        indexed = session.execute(
             text(
                 "SELECT m.id, m.conversation_id FROM message_search s JOIN messages m ON m.rowid = s.rowid "
                 "WHERE message_search MATCH :q AND m.workspace_id = :ws ORDER BY bm25(message_search), "
@@ -101,6 +128,7 @@ def search_message_ids(session: Session, workspace_id: str, query: str, limit: i
             ),
             {"q": fts, "ws": workspace_id, "limit": limit},
         ).all()
+        rows: Sequence[Any] = [*fresh, *indexed[: max(limit - len(fresh), 0)]]
     else:
         rows = session.execute(
             text(
