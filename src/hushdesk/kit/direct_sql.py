@@ -77,7 +77,7 @@ class DirectStatement:
         return self._plan(conn, frozenset(params))
 
     def execute(self, conn: Connection, params: Mapping[str, Any]) -> int:
-        """Run a write; returns the number of rows it changed."""
+        """Run a write; returns the DB-API row count (-1 where the driver does not report one)."""
         plan = self._direct_plan(conn, params)
         if plan is None:
             return int(conn.execute(self.statement, dict(params)).rowcount)
