@@ -65,11 +65,11 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
         consumer = _start_embedded_consumer(ctx) if settings.queue == "embedded" else None
         if ctx.db.checkpoints is not None:
             ctx.db.checkpoints.start()
-        search_index.start()
+        indexing = search_index.start()
         try:
             yield
         finally:
-            search_index.stop()
+            await search_index.stop(indexing)
             if ctx.db.checkpoints is not None:
                 ctx.db.checkpoints.stop()
             if consumer is not None:

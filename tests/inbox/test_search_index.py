@@ -152,3 +152,19 @@ def test_upgrade_and_downgrade_keep_every_message_searchable(tmp_path: Path) -> 
         upgrade(url)
     finally:
         ctx.close()
+
+
+def test_the_indexer_never_waits_for_the_writer_gate(world: World) -> None:
+    """It runs on the event loop: with the gate taken by another writer it skips the round at once (waiting would
+    stall the loop; sending it to a thread pushed ingest requests into the slower thread mode, ADR 0010)."""
+    from hushdesk.inbox.search_index import _index_if_gate_free
+    from tests.inbox.test_writer_gate import _gate_held_by_another_thread
+
+    index_all_pending(world.ctx.db)
+    _write(world, "xylophone queued while the gate is taken")
+    with _gate_held_by_another_thread(world.ctx):
+        started = time.monotonic()
+        assert _index_if_gate_free(world.ctx.db) == 0
+        assert time.monotonic() - started < 0.5
+    assert _index_if_gate_free(world.ctx.db) == 1
+    _assert_index_matches_messages(world)

@@ -3,7 +3,7 @@
 Inserting into FTS5 inside every ingest's transaction cost ~0.1 ms of its ~1.6 ms: each transaction wrote a new
 index segment and merged older ones. A new message now only queues its rowid (``message_search_pending``, by the
 insert trigger of migration d5e7f9a1b3c6); ``index_pending`` moves queued messages into the index, many per
-transaction, from the server's background thread (``BackgroundSearchIndex``, every ``interval`` seconds) or from
+transaction, from a task on the server's event loop (``BackgroundSearchIndex``, every ``interval`` seconds) or from
 whoever calls it. Until then a search still finds a queued message (``inbox.repository.search_message_ids``
 matches queued messages' redacted text directly), so no message is ever unsearchable. PostgreSQL's GIN expression
 index follows every write by itself: nothing here runs there.
@@ -11,12 +11,13 @@ index follows every write by itself: nothing here runs there.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-import threading
 
 from sqlalchemy import Connection, text
 
-from hushdesk.db import Database
+from hushdesk.db import Database, WriterBusy, impatient_writes
 
 log = logging.getLogger(__name__)
 
@@ -44,43 +45,61 @@ def index_pending(conn: Connection, limit: int = BATCH) -> int:
 
 
 def index_all_pending(db: Database) -> int:
-    """Empty the queue, one batch per transaction (other writers get their turn in between)."""
+    """Index what is queued now, one batch per transaction (other writers get their turn in between). Stops at
+    the first batch that is not full: under steady ingest the queue never stays empty."""
     done = 0
     while db.dialect == "sqlite" and db.read_inline(_ANY_QUEUED, {}) is not None:
         with db.engine.begin() as conn:  # a write transaction: takes the process's writer gate like any other
             indexed = index_pending(conn)
         done += indexed
-        if indexed == 0:
+        if indexed < BATCH:
             break
     return done
 
 
+def _index_if_gate_free(db: Database) -> int:
+    gate = db.writer_gate
+    if gate is None or db.read_inline(_ANY_QUEUED, {}) is None:
+        return 0
+    with gate.turn_if_free() as ours:
+        if not ours:
+            return 0  # another writer's turn: next round
+        try:
+            with impatient_writes(), db.engine.begin() as conn:  # adopts the gate taken above
+                return index_pending(conn)
+        except WriterBusy:  # another process holds SQLite's lock: next round
+            return 0
+
+
 class BackgroundSearchIndex:
-    """The server's indexing thread (started and stopped by the app's lifespan)."""
+    """The server's indexing, run by the app's lifespan as a task **on the event loop**, like the ingest fast path
+    (web/fast_ingest): it takes the writer gate only when free and never waits for it. From a thread of its own
+    it had to wait for the gate, and ingest requests that met it held by the indexer went to worker threads,
+    each holding the gate while the next ones arrived: ~65 % of requests ran in that slower mode (+0.5 ms CPU
+    per ingest). On the loop, while it indexes (a batch is ~1-2 ms) no request is in between."""
 
     def __init__(self, db: Database, interval: float = 0.25) -> None:
         self.db = db
         self.interval = interval
         self.indexed = 0  # messages indexed so far (for tests and diagnostics)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        if self._thread is not None or self.db.dialect != "sqlite":
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="hushdesk-search-index", daemon=True)
-        self._thread.start()
+    def start(self) -> asyncio.Task[None] | None:
+        """A task on the running loop (one per lifespan: an app may be served by several loops in turn)."""
+        if self.db.dialect != "sqlite":
+            return None
+        return asyncio.get_running_loop().create_task(self._loop(), name="hushdesk-search-index")
 
-    def stop(self) -> None:
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            self._stop.set()
-            thread.join(timeout=10)
+    @staticmethod
+    async def stop(task: asyncio.Task[None] | None) -> None:
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
-    def _loop(self) -> None:
-        while not self._stop.wait(self.interval):
+    async def _loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval)
             try:
-                self.indexed += index_all_pending(self.db)
-            except Exception:  # a locked database, a closed engine at shutdown: the next round tries again
+                self.indexed += _index_if_gate_free(self.db)
+            except Exception:  # e.g. the database went away: the next round tries again
                 log.exception("search indexing failed; retrying")
