@@ -4,6 +4,7 @@ consistent with the messages (FTS5's own integrity check, which compares the ind
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from pathlib import Path
@@ -125,6 +126,18 @@ def test_the_server_indexes_in_the_background(world: World) -> None:
         else:
             pytest.fail("the background indexer did not index the message")
     assert app.state.search_index.indexed >= 1
+
+
+def test_a_long_queue_is_drained_batch_by_batch_in_one_round(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hushdesk.inbox import search_index
+
+    index_all_pending(world.ctx.db)
+    monkeypatch.setattr(search_index, "BATCH", 2)
+    for n in range(5):
+        _write(world, f"ukulele number {n}")
+    indexer = search_index.BackgroundSearchIndex(world.ctx.db)
+    assert asyncio.run(indexer.run_round()) == 5  # batches of 2, 2 and 1
+    _assert_index_matches_messages(world)
 
 
 def test_upgrade_and_downgrade_keep_every_message_searchable(tmp_path: Path) -> None:

@@ -31,12 +31,12 @@ _DEQUEUE_UP_TO = text("DELETE FROM message_search_pending WHERE message_rowid <=
 _ANY_QUEUED = text("SELECT 1 FROM message_search_pending LIMIT 1")
 
 
-def index_pending(conn: Connection, limit: int = BATCH) -> int:
+def index_pending(conn: Connection, limit: int | None = None) -> int:
     """Index up to ``limit`` queued messages, oldest first, in the caller's write transaction; returns how many.
     (Inside a write transaction nobody else adds to the queue, so the two statements see the same rows.)"""
     if conn.dialect.name != "sqlite":
         return 0
-    queued = conn.execute(_OLDEST, {"n": limit}).scalars().all()
+    queued = conn.execute(_OLDEST, {"n": BATCH if limit is None else limit}).scalars().all()
     if not queued:
         return 0
     conn.execute(_INDEX_UP_TO, {"last": queued[-1]})
@@ -96,10 +96,22 @@ class BackgroundSearchIndex:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
+    async def run_round(self) -> int:
+        """Index what is queued while the gate is free; a full batch means more may be queued, so it goes on,
+        letting requests in between batches."""
+        done = 0
+        while True:
+            indexed = _index_if_gate_free(self.db)
+            done += indexed
+            if indexed < BATCH:
+                self.indexed += done
+                return done
+            await asyncio.sleep(0)
+
     async def _loop(self) -> None:
         while True:
             await asyncio.sleep(self.interval)
             try:
-                self.indexed += _index_if_gate_free(self.db)
+                await self.run_round()
             except Exception:  # e.g. the database went away: the next round tries again
                 log.exception("search indexing failed; retrying")
