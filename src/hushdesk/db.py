@@ -258,6 +258,13 @@ def make_null_pool_engine(url: str) -> Engine:
     return create_engine(url, poolclass=NullPool)
 
 
+def autoflush(session: Session) -> None:
+    """Flush pending changes as an ORM query would before it runs (when the session autoflushes): for reads that
+    bypass the session's query machinery. Callers add rows without ORM relationships and rely on that order."""
+    if session.autoflush:
+        session.flush()  # returns at once when nothing is pending
+
+
 def transaction_memo(session: Session, key: str) -> dict[Any, Any]:
     """A dict that lives as long as the session's innermost transaction: a new transaction or savepoint gets a
     fresh one, because a savepoint's rollback can undo writes and, on PostgreSQL, release its row locks."""

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from hushdesk.db import transaction_memo
+from hushdesk.db import autoflush, transaction_memo
 from hushdesk.kit.clock import utcnow
 from hushdesk.kit.direct_sql import DirectStatement
 from hushdesk.kit.ids import new_id
@@ -104,10 +104,7 @@ def record(
 ) -> None:
     """Append one audit row in the current transaction. ``details`` holds ids and counts, never values."""
     chain = workspace_id or (actor.workspace_id if actor else None) or SYSTEM_CHAIN
-    # The rows below bypass the session, so flush what it holds first, as the ORM query this replaced did:
-    # callers add rows without ORM relationships and rely on that flush order.
-    if session.autoflush and (session.new or session.dirty or session.deleted):
-        session.flush()
+    autoflush(session)  # the rows below bypass the session: flush what it holds first, as the ORM query did
     head = _lock_head(session, chain)
     # Plain column values, not an AuditEvent: building an ORM object only to read its attributes back cost more
     # than the hash (every ingested message writes one of these rows).

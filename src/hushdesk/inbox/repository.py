@@ -81,13 +81,9 @@ def tags_of(session: Session, workspace_id: str, conversation_ids: list[str]) ->
     return out
 
 
-def _terms(raw: str) -> list[str]:
-    return [t for t in raw.split() if t.strip()][:20]
-
-
-def _fts_query(raw: str) -> str:
+def _fts_query(terms: list[str]) -> str:
     """Quote each term so user input cannot inject FTS5 syntax."""
-    return " ".join('"' + t.replace('"', '""') + '"' for t in _terms(raw))
+    return " ".join('"' + t.replace('"', '""') + '"' for t in terms)
 
 
 def _like(term: str) -> str:
@@ -116,17 +112,17 @@ def search_message_ids(session: Session, workspace_id: str, query: str, limit: i
     if not query.strip():
         return []
     if session.get_bind().dialect.name == "sqlite":
-        fts = _fts_query(query)
-        if not fts:
+        terms = query.split()[:20]
+        if not terms:
             return []
-        fresh = _queued_matches(session, workspace_id, _terms(query), limit)  # newest first, ahead of the index's
+        fresh = _queued_matches(session, workspace_id, terms, limit)  # newest first, ahead of the index's
         indexed = session.execute(
             text(
                 "SELECT m.id, m.conversation_id FROM message_search s JOIN messages m ON m.rowid = s.rowid "
                 "WHERE message_search MATCH :q AND m.workspace_id = :ws ORDER BY bm25(message_search), "
                 "m.created_at DESC LIMIT :limit"
             ),
-            {"q": fts, "ws": workspace_id, "limit": limit},
+            {"q": _fts_query(terms), "ws": workspace_id, "limit": limit},
         ).all()
         rows: Sequence[Any] = [*fresh, *indexed[: max(limit - len(fresh), 0)]]
     else:

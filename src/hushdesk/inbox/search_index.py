@@ -3,10 +3,10 @@
 Inserting into FTS5 inside every ingest's transaction cost ~0.1 ms of its ~1.6 ms: each transaction wrote a new
 index segment and merged older ones. A new message now only queues its rowid (``message_search_pending``, by the
 insert trigger of migration d5e7f9a1b3c6); ``index_pending`` moves queued messages into the index, many per
-transaction, from a task on the server's event loop (``BackgroundSearchIndex``, every ``interval`` seconds) or from
-whoever calls it. Until then a search still finds a queued message (``inbox.repository.search_message_ids``
-matches queued messages' redacted text directly), so no message is ever unsearchable. PostgreSQL's GIN expression
-index follows every write by itself: nothing here runs there.
+transaction, from a task on the server's event loop (``BackgroundSearchIndex``, every ``interval`` seconds).
+Until then a search still finds a queued message (``inbox.repository.search_message_ids`` matches queued
+messages' redacted text directly), so no message is ever unsearchable. PostgreSQL's GIN expression index follows
+every write by itself: nothing here runs there.
 """
 
 from __future__ import annotations
@@ -31,30 +31,17 @@ _DEQUEUE_UP_TO = text("DELETE FROM message_search_pending WHERE message_rowid <=
 _ANY_QUEUED = text("SELECT 1 FROM message_search_pending LIMIT 1")
 
 
-def index_pending(conn: Connection, limit: int | None = None) -> int:
-    """Index up to ``limit`` queued messages, oldest first, in the caller's write transaction; returns how many.
+def index_pending(conn: Connection) -> int:
+    """Index up to ``BATCH`` queued messages, oldest first, in the caller's write transaction; returns how many.
     (Inside a write transaction nobody else adds to the queue, so the two statements see the same rows.)"""
     if conn.dialect.name != "sqlite":
         return 0
-    queued = conn.execute(_OLDEST, {"n": BATCH if limit is None else limit}).scalars().all()
+    queued = conn.execute(_OLDEST, {"n": BATCH}).scalars().all()
     if not queued:
         return 0
     conn.execute(_INDEX_UP_TO, {"last": queued[-1]})
     conn.execute(_DEQUEUE_UP_TO, {"last": queued[-1]})
     return len(queued)
-
-
-def index_all_pending(db: Database) -> int:
-    """Index what is queued now, one batch per transaction (other writers get their turn in between). Stops at
-    the first batch that is not full: under steady ingest the queue never stays empty."""
-    done = 0
-    while db.dialect == "sqlite" and db.read_inline(_ANY_QUEUED, {}) is not None:
-        with db.engine.begin() as conn:  # a write transaction: takes the process's writer gate like any other
-            indexed = index_pending(conn)
-        done += indexed
-        if indexed < BATCH:
-            break
-    return done
 
 
 def _index_if_gate_free(db: Database) -> int:

@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from hushdesk.audit.service import record
 from hushdesk.channels.base import InboundMessage, adapter_for
 from hushdesk.crypto.keyring import ContactCipher
-from hushdesk.db import UnitOfWork
+from hushdesk.db import UnitOfWork, autoflush
 from hushdesk.inbox import contacts as contact_svc
 from hushdesk.inbox.redacting import redact_for_conversation, redact_with_new_state
 from hushdesk.kit.clock import utcnow
@@ -133,8 +133,7 @@ def _existing_message(uow: UnitOfWork, conv: Conversation, client_message_id: st
     query's autoflush did, so it is found too."""
     if not client_message_id:
         return None
-    if uow.session.new:
-        uow.session.flush()
+    autoflush(uow.session)
     params = {"conv": conv.id, "client_id": client_message_id}
     found = _BY_CLIENT_ID.first(uow.session.connection(), params)
     return None if found is None else uow.session.get(Message, found[0])

@@ -25,6 +25,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from hushdesk.db import autoflush
+
 M = TypeVar("M")
 
 
@@ -100,12 +102,11 @@ class DirectLoader(Generic[M]):
     """Loads one ORM object with a DirectStatement: the row is read directly and becomes a persistent object of
     the session exactly as a query would make it (an object already in the session's identity map is returned
     as it is, like a query without populate_existing does; pending changes are flushed first, like autoflush).
-    For models without relationships or deferred columns; ``where`` must select at most one row."""
+    A model with relationships or deferred columns always takes the ORM query. ``where`` selects at most one row."""
 
     def __init__(self, model: type[M], where: Callable[[Select[Any]], Select[Any]]) -> None:
         mapper = sa_inspect(model)
-        if mapper.relationships or any(prop.deferred for prop in mapper.column_attrs):
-            raise TypeError(f"{model.__name__}: DirectLoader needs a model without relationships or deferred columns")
+        self._loadable = not mapper.relationships and not any(prop.deferred for prop in mapper.column_attrs)
         self.model = model
         self._mapper = mapper
         self._keys = tuple(prop.key for prop in mapper.column_attrs)
@@ -116,11 +117,10 @@ class DirectLoader(Generic[M]):
 
     def one_or_none(self, session: Session, params: Mapping[str, Any]) -> M | None:
         conn = session.connection()
-        if self._direct._direct_plan(conn, params) is None:  # PostgreSQL, or listeners: the regular ORM query
+        if not self._loadable or self._direct._direct_plan(conn, params) is None:  # PostgreSQL, listeners
             found: M | None = session.execute(self._regular, dict(params)).scalar_one_or_none()
             return found
-        if session.autoflush:
-            session.flush()
+        autoflush(session)
         row = self._direct.first(conn, params)
         if row is None:
             return None

@@ -29,25 +29,17 @@ def _scoped_by_id(statement: Select[Any]) -> Select[Any]:
 
 
 @cache
-def _by_id(model: type[Any]) -> DirectLoader[Any] | Select[Any]:
+def _by_id(model: type[Any]) -> DirectLoader[Any]:
     # Built once per model: statement construction and its cache key cost more than the SQLite lookup itself
-    # on hot paths (every ingested message fetches its conversation this way). A loader reads the row directly
-    # on SQLite (kit/direct_sql); models it cannot load (relationships, deferred columns) use the ORM query.
-    try:
-        return DirectLoader(model, _scoped_by_id)
-    except TypeError:
-        return _scoped_by_id(select(model))
+    # on hot paths (every ingested message fetches its conversation this way). The loader reads the row directly
+    # on SQLite (kit/direct_sql) and runs the ORM query elsewhere.
+    return DirectLoader(model, _scoped_by_id)
 
 
 def get_scoped(session: Session, model: type[T], object_id: str, *, workspace_id: str, what: str) -> T:
     """Fetch by id inside the workspace; a foreign id is indistinguishable from a missing one (404)."""
     model_key: Any = model
-    query = _by_id(model_key)
-    params = {"scoped_ws": workspace_id, "scoped_id": object_id}
-    if isinstance(query, DirectLoader):
-        found = query.one_or_none(session, params)
-    else:
-        found = session.execute(query, params).scalar_one_or_none()
+    found = _by_id(model_key).one_or_none(session, {"scoped_ws": workspace_id, "scoped_id": object_id})
     if found is None:
         raise NotFound(f"{what} not found")
     return found  # type: ignore[no-any-return]

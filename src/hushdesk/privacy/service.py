@@ -15,7 +15,7 @@ from sqlalchemy import Boolean, ColumnElement, Select, String, bindparam, exists
 from sqlalchemy.orm import InstrumentedAttribute
 
 from hushdesk.audit.service import record
-from hushdesk.db import UnitOfWork, transaction_memo
+from hushdesk.db import UnitOfWork, autoflush, transaction_memo
 from hushdesk.kit.clock import utcnow
 from hushdesk.kit.errors import ValidationFailed
 from hushdesk.kit.ids import new_id
@@ -114,10 +114,7 @@ def check_processing(uow: UnitOfWork, contact_id: str | None, purpose: str) -> D
     if contact.privacy_facts:
         facts = _facts(uow, contact_id)
     else:
-        # No flag or consent was ever recorded: the defaults answer. Flushed as the query would have (autoflush):
-        # callers rely on that order (see _facts).
-        if uow.session.autoflush:
-            uow.session.flush()
+        autoflush(uow.session)  # no flag or consent was ever recorded: the defaults answer, flushed as the query was
         facts = _NO_FACTS
     for kind, flag_purpose in facts.flags:
         if kind == "deactivated":
